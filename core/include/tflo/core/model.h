@@ -1,0 +1,311 @@
+// The telemetry model shared by every tflo component.
+//
+// Plain value types that mirror the OTLP data model (opentelemetry-proto
+// common/resource/trace/metrics/logs v1) closely enough that the codecs in
+// otlp_codec.h convert both ways without loss for everything tflo uses: the
+// workload builds these, the OTLP files and the gRPC exporter carry them, and
+// the analyzer reads them back. Times are nanoseconds since the Unix epoch
+// (uint64), as on the wire. Value types: no ownership subtleties, not
+// synchronised.
+#ifndef TFLO_CORE_MODEL_H_
+#define TFLO_CORE_MODEL_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace tflo::core {
+
+using TraceId = std::array<uint8_t, 16>;
+using SpanId = std::array<uint8_t, 8>;
+
+bool IsValid(const TraceId& id);  // not all zero
+bool IsValid(const SpanId& id);   // not all zero
+// Lower-case hex, 32 / 16 characters.
+std::string ToHex(const TraceId& id);
+std::string ToHex(const SpanId& id);
+// Accepts upper- or lower-case hex of exactly the right length; an empty string
+// yields the all-zero id. nullopt on anything else.
+std::optional<TraceId> TraceIdFromHex(std::string_view hex);
+std::optional<SpanId> SpanIdFromHex(std::string_view hex);
+
+struct KeyValue;
+struct AnyValue;
+
+struct ArrayValue {
+  std::vector<AnyValue> values;
+  friend bool operator==(const ArrayValue&, const ArrayValue&);
+};
+struct KeyValueList {
+  std::vector<KeyValue> values;
+  friend bool operator==(const KeyValueList&, const KeyValueList&);
+};
+struct Bytes {
+  std::vector<uint8_t> data;
+  friend bool operator==(const Bytes&, const Bytes&) = default;
+};
+
+// A typed attribute value. monostate is OTLP's empty AnyValue.
+struct AnyValue {
+  using Variant = std::variant<std::monostate, std::string, bool, int64_t, double, ArrayValue,
+                               KeyValueList, Bytes>;
+  Variant value;
+
+  AnyValue() = default;
+  AnyValue(std::string v) : value(std::move(v)) {}             // NOLINT(google-explicit-constructor)
+  AnyValue(const char* v) : value(std::string(v)) {}           // NOLINT(google-explicit-constructor)
+  AnyValue(bool v) : value(v) {}                               // NOLINT(google-explicit-constructor)
+  AnyValue(int64_t v) : value(v) {}                            // NOLINT(google-explicit-constructor)
+  AnyValue(int v) : value(static_cast<int64_t>(v)) {}          // NOLINT(google-explicit-constructor)
+  AnyValue(double v) : value(v) {}                             // NOLINT(google-explicit-constructor)
+  AnyValue(ArrayValue v) : value(std::move(v)) {}              // NOLINT(google-explicit-constructor)
+  AnyValue(KeyValueList v) : value(std::move(v)) {}            // NOLINT(google-explicit-constructor)
+  AnyValue(Bytes v) : value(std::move(v)) {}                   // NOLINT(google-explicit-constructor)
+
+  bool empty() const { return std::holds_alternative<std::monostate>(value); }
+  const std::string* AsString() const { return std::get_if<std::string>(&value); }
+  const int64_t* AsInt() const { return std::get_if<int64_t>(&value); }
+  const double* AsDouble() const { return std::get_if<double>(&value); }
+  const bool* AsBool() const { return std::get_if<bool>(&value); }
+  // Human-readable rendering (strings unquoted), for reports and logs.
+  std::string ToString() const;
+
+  friend bool operator==(const AnyValue&, const AnyValue&);
+};
+
+struct KeyValue {
+  std::string key;
+  AnyValue value;
+  friend bool operator==(const KeyValue&, const KeyValue&);
+};
+
+// Ordered, as on the wire. Keys should be unique; FindAttribute returns the first.
+using Attributes = std::vector<KeyValue>;
+const AnyValue* FindAttribute(const Attributes& attributes, std::string_view key);
+// Replaces the value of `key` or appends it.
+void SetAttribute(Attributes& attributes, std::string_view key, AnyValue value);
+
+struct Resource {
+  Attributes attributes;
+  uint32_t dropped_attributes_count = 0;
+  friend bool operator==(const Resource&, const Resource&) = default;
+};
+
+struct InstrumentationScope {
+  std::string name;
+  std::string version;
+  Attributes attributes;
+  uint32_t dropped_attributes_count = 0;
+  friend bool operator==(const InstrumentationScope&, const InstrumentationScope&) = default;
+};
+
+// ---- traces ----------------------------------------------------------------
+
+// Numbered as OTLP's Span.SpanKind.
+enum class SpanKind : int {
+  kUnspecified = 0,
+  kInternal = 1,
+  kServer = 2,
+  kClient = 3,
+  kProducer = 4,
+  kConsumer = 5,
+};
+std::string_view SpanKindName(SpanKind kind);  // "SPAN_KIND_SERVER", ...
+
+// Numbered as OTLP's Status.StatusCode.
+enum class StatusCode : int { kUnset = 0, kOk = 1, kError = 2 };
+std::string_view StatusCodeName(StatusCode code);  // "STATUS_CODE_ERROR", ...
+
+struct SpanStatus {
+  StatusCode code = StatusCode::kUnset;
+  std::string message;
+  friend bool operator==(const SpanStatus&, const SpanStatus&) = default;
+};
+
+struct SpanEvent {
+  uint64_t time_unix_nano = 0;
+  std::string name;
+  Attributes attributes;
+  uint32_t dropped_attributes_count = 0;
+  friend bool operator==(const SpanEvent&, const SpanEvent&) = default;
+};
+
+struct SpanLink {
+  TraceId trace_id{};
+  SpanId span_id{};
+  std::string trace_state;
+  Attributes attributes;
+  uint32_t dropped_attributes_count = 0;
+  uint32_t flags = 0;
+  friend bool operator==(const SpanLink&, const SpanLink&) = default;
+};
+
+struct Span {
+  TraceId trace_id{};
+  SpanId span_id{};
+  std::string trace_state;
+  SpanId parent_span_id{};  // all zero for a root span
+  uint32_t flags = 0;
+  std::string name;
+  SpanKind kind = SpanKind::kInternal;
+  uint64_t start_time_unix_nano = 0;
+  uint64_t end_time_unix_nano = 0;
+  Attributes attributes;
+  uint32_t dropped_attributes_count = 0;
+  std::vector<SpanEvent> events;
+  uint32_t dropped_events_count = 0;
+  std::vector<SpanLink> links;
+  uint32_t dropped_links_count = 0;
+  SpanStatus status;
+
+  bool is_root() const { return !IsValid(parent_span_id); }
+  double duration_ms() const {
+    return static_cast<double>(end_time_unix_nano - start_time_unix_nano) / 1e6;
+  }
+  friend bool operator==(const Span&, const Span&) = default;
+};
+
+struct ScopeSpans {
+  InstrumentationScope scope;
+  std::vector<Span> spans;
+  std::string schema_url;
+  friend bool operator==(const ScopeSpans&, const ScopeSpans&) = default;
+};
+
+struct ResourceSpans {
+  Resource resource;
+  std::vector<ScopeSpans> scope_spans;
+  std::string schema_url;
+  friend bool operator==(const ResourceSpans&, const ResourceSpans&) = default;
+};
+
+// One export request's worth of spans (ExportTraceServiceRequest).
+struct TracesData {
+  std::vector<ResourceSpans> resource_spans;
+  size_t SpanCount() const;
+  friend bool operator==(const TracesData&, const TracesData&) = default;
+};
+
+// ---- metrics ---------------------------------------------------------------
+
+// Numbered as OTLP's AggregationTemporality.
+enum class AggregationTemporality : int { kUnspecified = 0, kDelta = 1, kCumulative = 2 };
+
+struct NumberDataPoint {
+  Attributes attributes;
+  uint64_t start_time_unix_nano = 0;
+  uint64_t time_unix_nano = 0;
+  std::variant<double, int64_t> value = 0.0;
+  uint32_t flags = 0;
+  double AsDouble() const {
+    return std::holds_alternative<double>(value) ? std::get<double>(value)
+                                                 : static_cast<double>(std::get<int64_t>(value));
+  }
+  friend bool operator==(const NumberDataPoint&, const NumberDataPoint&) = default;
+};
+
+struct HistogramDataPoint {
+  Attributes attributes;
+  uint64_t start_time_unix_nano = 0;
+  uint64_t time_unix_nano = 0;
+  uint64_t count = 0;
+  std::optional<double> sum;
+  std::vector<uint64_t> bucket_counts;   // explicit_bounds.size() + 1 entries
+  std::vector<double> explicit_bounds;   // strictly increasing upper bounds
+  uint32_t flags = 0;
+  std::optional<double> min;
+  std::optional<double> max;
+  friend bool operator==(const HistogramDataPoint&, const HistogramDataPoint&) = default;
+};
+
+struct Gauge {
+  std::vector<NumberDataPoint> data_points;
+  friend bool operator==(const Gauge&, const Gauge&) = default;
+};
+struct Sum {
+  std::vector<NumberDataPoint> data_points;
+  AggregationTemporality aggregation_temporality = AggregationTemporality::kCumulative;
+  bool is_monotonic = true;
+  friend bool operator==(const Sum&, const Sum&) = default;
+};
+struct Histogram {
+  std::vector<HistogramDataPoint> data_points;
+  AggregationTemporality aggregation_temporality = AggregationTemporality::kCumulative;
+  friend bool operator==(const Histogram&, const Histogram&) = default;
+};
+
+struct Metric {
+  std::string name;
+  std::string description;
+  std::string unit;
+  // Summary and exponential histograms are not modelled: the codecs skip them.
+  std::variant<Gauge, Sum, Histogram> data;
+  friend bool operator==(const Metric&, const Metric&) = default;
+};
+
+struct ScopeMetrics {
+  InstrumentationScope scope;
+  std::vector<Metric> metrics;
+  std::string schema_url;
+  friend bool operator==(const ScopeMetrics&, const ScopeMetrics&) = default;
+};
+
+struct ResourceMetrics {
+  Resource resource;
+  std::vector<ScopeMetrics> scope_metrics;
+  std::string schema_url;
+  friend bool operator==(const ResourceMetrics&, const ResourceMetrics&) = default;
+};
+
+// One ExportMetricsServiceRequest.
+struct MetricsData {
+  std::vector<ResourceMetrics> resource_metrics;
+  size_t DataPointCount() const;
+  friend bool operator==(const MetricsData&, const MetricsData&) = default;
+};
+
+// ---- logs ------------------------------------------------------------------
+
+struct LogRecord {
+  uint64_t time_unix_nano = 0;
+  uint64_t observed_time_unix_nano = 0;
+  int severity_number = 0;  // OTLP SeverityNumber: 9 INFO, 13 WARN, 17 ERROR, ...
+  std::string severity_text;
+  AnyValue body;
+  Attributes attributes;
+  uint32_t dropped_attributes_count = 0;
+  uint32_t flags = 0;
+  TraceId trace_id{};
+  SpanId span_id{};
+  std::string event_name;
+  friend bool operator==(const LogRecord&, const LogRecord&) = default;
+};
+
+struct ScopeLogs {
+  InstrumentationScope scope;
+  std::vector<LogRecord> log_records;
+  std::string schema_url;
+  friend bool operator==(const ScopeLogs&, const ScopeLogs&) = default;
+};
+
+struct ResourceLogs {
+  Resource resource;
+  std::vector<ScopeLogs> scope_logs;
+  std::string schema_url;
+  friend bool operator==(const ResourceLogs&, const ResourceLogs&) = default;
+};
+
+// One ExportLogsServiceRequest.
+struct LogsData {
+  std::vector<ResourceLogs> resource_logs;
+  size_t LogRecordCount() const;
+  friend bool operator==(const LogsData&, const LogsData&) = default;
+};
+
+}  // namespace tflo::core
+
+#endif  // TFLO_CORE_MODEL_H_

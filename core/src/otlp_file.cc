@@ -1,0 +1,394 @@
+#include "tflo/core/otlp_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "otlp_json_internal.h"
+#include "otlp_wire.h"
+
+#include "tflo/core/otlp_codec.h"
+#include "tflo/core/otlp_json.h"
+
+namespace tflo::core {
+namespace {
+
+// Writers hand the kernel at least this much at a time.
+constexpr size_t kWriteFlushBytes = size_t{1} << 20;
+constexpr size_t kReadBufferBytes = size_t{1} << 20;
+
+std::string_view SignalName(Signal signal) {
+  switch (signal) {
+    case Signal::kTraces:
+      return "traces";
+    case Signal::kMetrics:
+      return "metrics";
+    case Signal::kLogs:
+      return "logs";
+  }
+  return "?";
+}
+
+Status ErrnoStatus(const std::filesystem::path& path, std::string_view what, int err) {
+  // std::error_code rather than std::strerror, which is not thread-safe.
+  std::string msg = path.string() + ": " + std::string(what) + ": " +
+                    std::error_code(err, std::generic_category()).message();
+  switch (err) {
+    case ENOENT:
+      return NotFoundError(std::move(msg));
+    case EACCES:
+    case EPERM:
+      return PermissionDeniedError(std::move(msg));
+    case ENOSPC:
+    case EDQUOT:
+      return ResourceExhaustedError(std::move(msg));
+    default:
+      return InternalError(std::move(msg));
+  }
+}
+
+// ---- writer ------------------------------------------------------------------
+
+class FdOtlpFileWriter final : public OtlpFileWriter {
+ public:
+  FdOtlpFileWriter(std::filesystem::path path, int fd, Signal signal, OtlpFileFormat format)
+      : path_(std::move(path)), fd_(fd), signal_(signal), format_(format) {
+    buffer_.reserve(kWriteFlushBytes + kWriteFlushBytes / 4);
+  }
+  ~FdOtlpFileWriter() override { Close().IgnoreError(); }
+
+  FdOtlpFileWriter(const FdOtlpFileWriter&) = delete;
+  FdOtlpFileWriter& operator=(const FdOtlpFileWriter&) = delete;
+
+  Status Write(const TracesData& data) override { return WriteRequest(Signal::kTraces, data); }
+  Status Write(const MetricsData& data) override { return WriteRequest(Signal::kMetrics, data); }
+  Status Write(const LogsData& data) override { return WriteRequest(Signal::kLogs, data); }
+
+  Status Close() override {
+    if (fd_ < 0) return error_;
+    Status st = error_.ok() ? Flush() : error_;
+    if (st.ok() && ::fsync(fd_) != 0) st = ErrnoStatus(path_, "fsync", errno);
+    if (::close(fd_) != 0 && st.ok()) st = ErrnoStatus(path_, "close", errno);
+    fd_ = -1;
+    buffer_.clear();
+    buffer_.shrink_to_fit();
+    error_ = st;
+    return st;
+  }
+
+  uint64_t bytes_written() const override { return bytes_written_; }
+
+ private:
+  template <typename Data>
+  Status WriteRequest(Signal signal, const Data& data) {
+    if (signal != signal_) {
+      return FailedPreconditionError(path_.string() + ": writer was created for " +
+                                     std::string(SignalName(signal_)) + ", cannot write " +
+                                     std::string(SignalName(signal)));
+    }
+    if (fd_ < 0) return FailedPreconditionError(path_.string() + ": writer is closed");
+    if (!error_.ok()) return error_;
+    const size_t before = buffer_.size();
+    if (format_ == OtlpFileFormat::kJsonLines) {
+      internal::AppendOtlpJson(data, &buffer_);
+      buffer_.push_back('\n');
+    } else {
+      // Encoded straight from the model (no intermediate protobuf message), then
+      // copied once behind its length prefix.
+      internal::EncodeWire(data, &encoder_);
+      const size_t size = encoder_.size();
+      if (size > std::numeric_limits<uint32_t>::max()) {
+        return InvalidArgumentError(path_.string() + ": request of " + std::to_string(size) +
+                                    " bytes does not fit a 4-byte length prefix");
+      }
+      const char header[4] = {static_cast<char>(size >> 24), static_cast<char>(size >> 16),
+                              static_cast<char>(size >> 8), static_cast<char>(size)};
+      buffer_.append(header, sizeof(header));
+      buffer_.append(encoder_.view());
+    }
+    bytes_written_ += buffer_.size() - before;
+    if (buffer_.size() >= kWriteFlushBytes) return Flush();
+    return OkStatus();
+  }
+
+  Status Flush() {
+    size_t done = 0;
+    while (done < buffer_.size()) {
+      const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        // Sticky: after a partial write the file no longer holds whole records.
+        error_ = ErrnoStatus(path_, "write", errno);
+        return error_;
+      }
+      done += static_cast<size_t>(n);
+    }
+    buffer_.clear();
+    return OkStatus();
+  }
+
+  std::filesystem::path path_;
+  int fd_;
+  Signal signal_;
+  OtlpFileFormat format_;
+  std::string buffer_;
+  uint64_t bytes_written_ = 0;
+  Status error_;
+  internal::ReverseWireEncoder encoder_;  // reused: keeps its buffer between requests
+};
+
+// ---- reader ------------------------------------------------------------------
+
+// Buffered sequential reads from a file descriptor, with the byte offset of the
+// next unread byte. Owns the descriptor.
+class FdReader {
+ public:
+  explicit FdReader(int fd) : fd_(fd), buffer_(kReadBufferBytes) {}
+  ~FdReader() { ::close(fd_); }
+  FdReader(const FdReader&) = delete;
+  FdReader& operator=(const FdReader&) = delete;
+
+  uint64_t offset() const { return offset_; }
+
+  // Reads up to n bytes into dst; fewer only at end of file. -1 on I/O error.
+  ssize_t Read(char* dst, size_t n) {
+    size_t got = 0;
+    while (got < n) {
+      if (pos_ == end_ && !Fill()) break;
+      const size_t take = std::min(n - got, end_ - pos_);
+      std::memcpy(dst + got, buffer_.data() + pos_, take);
+      pos_ += take;
+      got += take;
+    }
+    offset_ += got;
+    return error_ != 0 ? -1 : static_cast<ssize_t>(got);
+  }
+
+  // Reads one line without its '\n' into *line. False at end of file (or on an
+  // I/O error; check io_error()) when nothing was read.
+  bool ReadLine(std::string* line) {
+    line->clear();
+    bool any = false;
+    while (true) {
+      if (pos_ == end_ && !Fill()) return any;
+      any = true;
+      const char* start = buffer_.data() + pos_;
+      const auto* nl = static_cast<const char*>(std::memchr(start, '\n', end_ - pos_));
+      if (nl != nullptr) {
+        const auto len = static_cast<size_t>(nl - start);
+        line->append(start, len);
+        pos_ += len + 1;
+        offset_ += len + 1;
+        return true;
+      }
+      line->append(start, end_ - pos_);
+      offset_ += end_ - pos_;
+      pos_ = end_;
+    }
+  }
+
+  // The first byte that is not JSON whitespace, without consuming anything;
+  // -1 if the file is empty or starts with more whitespace than one buffer.
+  int PeekFirstNonSpace() {
+    if (pos_ == end_ && !Fill()) return -1;
+    for (size_t i = pos_; i < end_; ++i) {
+      const char c = buffer_[i];
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return static_cast<unsigned char>(c);
+    }
+    return -1;
+  }
+
+  int io_error() const { return error_; }
+
+ private:
+  bool Fill() {
+    if (error_ != 0) return false;
+    while (true) {
+      const ssize_t n = ::read(fd_, buffer_.data(), buffer_.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        error_ = errno;
+        return false;
+      }
+      pos_ = 0;
+      end_ = static_cast<size_t>(n);
+      return n > 0;
+    }
+  }
+
+  int fd_;
+  std::vector<char> buffer_;
+  size_t pos_ = 0;
+  size_t end_ = 0;
+  uint64_t offset_ = 0;
+  int error_ = 0;
+};
+
+std::string LinePrefix(const std::filesystem::path& path, uint64_t line) {
+  return path.string() + ":" + std::to_string(line) + ": ";
+}
+
+std::string OffsetPrefix(const std::filesystem::path& path, uint64_t offset) {
+  return path.string() + ": byte offset " + std::to_string(offset) + ": ";
+}
+
+bool IsBlank(std::string_view line) {
+  return std::all_of(line.begin(), line.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
+}
+
+template <typename Data>
+using DecodeJsonFn = Result<Data> (*)(std::string_view);
+
+template <typename Data>
+Status ReadJsonLines(const std::filesystem::path& path, FdReader& reader, DecodeJsonFn<Data> decode,
+                     const std::function<Status(Data&&)>& on_request) {
+  std::string line;
+  uint64_t line_number = 0;
+  while (reader.ReadLine(&line)) {
+    ++line_number;
+    if (IsBlank(line)) continue;
+    Result<Data> data = decode(line);
+    if (!data.ok()) {
+      return Status(data.status().code(), LinePrefix(path, line_number) + data.status().message());
+    }
+    TFLO_RETURN_IF_ERROR(on_request(std::move(data).value()));
+  }
+  if (reader.io_error() != 0) return ErrnoStatus(path, "read", reader.io_error());
+  return OkStatus();
+}
+
+template <typename Data, typename Proto>
+Status ReadBinary(const std::filesystem::path& path, FdReader& reader,
+                  const std::function<Status(Data&&)>& on_request) {
+  std::error_code ec;
+  const uint64_t file_size = std::filesystem::file_size(path, ec);
+  const bool size_known = !ec;
+  std::string record;
+  Proto proto;
+  while (true) {
+    const uint64_t offset = reader.offset();
+    unsigned char header[4];
+    const ssize_t got = reader.Read(reinterpret_cast<char*>(header), sizeof(header));
+    if (got < 0) return ErrnoStatus(path, "read", reader.io_error());
+    if (got == 0) return OkStatus();
+    if (got < 4) {
+      return DataLossError(OffsetPrefix(path, offset) + "truncated record: " + std::to_string(got) +
+                           " of 4 length bytes");
+    }
+    const uint64_t length = (uint64_t{header[0]} << 24) | (uint64_t{header[1]} << 16) |
+                            (uint64_t{header[2]} << 8) | uint64_t{header[3]};
+    // Checked before allocating, so a corrupt length cannot ask for 4 GiB.
+    if (size_known && offset + 4 + length > file_size) {
+      return DataLossError(OffsetPrefix(path, offset) + "truncated record: length says " +
+                           std::to_string(length) + " bytes, only " +
+                           std::to_string(file_size > offset + 4 ? file_size - offset - 4 : 0) +
+                           " remain");
+    }
+    if (length > static_cast<uint64_t>(std::numeric_limits<int>::max())) {
+      return DataLossError(OffsetPrefix(path, offset) + "record length " + std::to_string(length) +
+                           " exceeds the protobuf limit of 2 GiB");
+    }
+    record.resize(length);
+    const ssize_t body = reader.Read(record.data(), length);
+    if (body < 0) return ErrnoStatus(path, "read", reader.io_error());
+    if (static_cast<uint64_t>(body) < length) {
+      return DataLossError(OffsetPrefix(path, offset) + "truncated record: length says " +
+                           std::to_string(length) + " bytes, only " + std::to_string(body) +
+                           " remain");
+    }
+    proto.Clear();
+    if (!proto.ParseFromArray(record.data(), static_cast<int>(length))) {
+      return DataLossError(OffsetPrefix(path, offset) + "record of " + std::to_string(length) +
+                           " bytes is not a valid " + proto.GetTypeName());
+    }
+    Result<Data> data = FromProto(proto);
+    if (!data.ok()) {
+      return Status(data.status().code(), OffsetPrefix(path, offset) + data.status().message());
+    }
+    TFLO_RETURN_IF_ERROR(on_request(std::move(data).value()));
+  }
+}
+
+template <typename Data, typename Proto>
+Status ReadFile(const std::filesystem::path& path, DecodeJsonFn<Data> decode_json,
+                const std::function<Status(Data&&)>& on_request) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(path, "cannot open", errno);
+  FdReader reader(fd);
+  const int first = reader.PeekFirstNonSpace();
+  if (reader.io_error() != 0) return ErrnoStatus(path, "read", reader.io_error());
+  if (first == -1 || first == '{') {
+    return ReadJsonLines<Data>(path, reader, decode_json, on_request);
+  }
+  return ReadBinary<Data, Proto>(path, reader, on_request);
+}
+
+char ToLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+}  // namespace
+
+std::string_view OtlpFileFormatName(OtlpFileFormat format) {
+  switch (format) {
+    case OtlpFileFormat::kJsonLines:
+      return "json";
+    case OtlpFileFormat::kBinary:
+      return "binary";
+  }
+  return "json";
+}
+
+Result<OtlpFileFormat> ParseOtlpFileFormat(std::string_view name) {
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(), ToLower);
+  if (lower == "json" || lower == "jsonl") return OtlpFileFormat::kJsonLines;
+  if (lower == "binary" || lower == "proto" || lower == "binpb") return OtlpFileFormat::kBinary;
+  return InvalidArgumentError("unknown OTLP file format \"" + std::string(name) +
+                              "\" (expected json, jsonl, binary, proto or binpb)");
+}
+
+std::string_view OtlpFileExtension(OtlpFileFormat format) {
+  switch (format) {
+    case OtlpFileFormat::kJsonLines:
+      return ".jsonl";
+    case OtlpFileFormat::kBinary:
+      return ".binpb";
+  }
+  return ".jsonl";
+}
+
+Result<std::unique_ptr<OtlpFileWriter>> CreateOtlpFileWriter(const std::filesystem::path& path,
+                                                             Signal signal, OtlpFileFormat format) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus(path, "cannot create", errno);
+  return std::unique_ptr<OtlpFileWriter>(
+      std::make_unique<FdOtlpFileWriter>(path, fd, signal, format));
+}
+
+Status ReadTracesFile(const std::filesystem::path& path,
+                      const std::function<Status(TracesData&&)>& on_request) {
+  return ReadFile<TracesData, otlp_trace::ExportTraceServiceRequest>(path, TracesFromOtlpJson,
+                                                                     on_request);
+}
+
+Status ReadMetricsFile(const std::filesystem::path& path,
+                       const std::function<Status(MetricsData&&)>& on_request) {
+  return ReadFile<MetricsData, otlp_metrics::ExportMetricsServiceRequest>(path, MetricsFromOtlpJson,
+                                                                          on_request);
+}
+
+Status ReadLogsFile(const std::filesystem::path& path,
+                    const std::function<Status(LogsData&&)>& on_request) {
+  return ReadFile<LogsData, otlp_logs::ExportLogsServiceRequest>(path, LogsFromOtlpJson,
+                                                                 on_request);
+}
+
+}  // namespace tflo::core

@@ -1,0 +1,80 @@
+// Direct protobuf wire encoding of the model's export requests, for the binary
+// OTLP file writer's hot path.
+//
+// Produces exactly the bytes protobuf's own serializer produces for the message
+// ToProto (otlp_codec.h) builds from the same model value, without building
+// that message: no per-field allocations. The encoder writes back to front, so
+// every length prefix is known when it is written and stays a minimal varint.
+// A ReverseWireEncoder is a reusable scratch buffer; not thread-safe.
+// Implemented in otlp_codec.cc, next to the ToProto it mirrors.
+#ifndef TFLO_CORE_OTLP_WIRE_H_
+#define TFLO_CORE_OTLP_WIRE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "tflo/core/model.h"
+
+namespace tflo::core::internal {
+
+class ReverseWireEncoder {
+ public:
+  ReverseWireEncoder() = default;
+  ReverseWireEncoder(const ReverseWireEncoder&) = delete;
+  ReverseWireEncoder& operator=(const ReverseWireEncoder&) = delete;
+
+  // Discards what was written; keeps the buffer.
+  void Clear() { pos_ = capacity_; }
+  // Bytes written so far.
+  size_t size() const { return capacity_ - pos_; }
+  // The bytes written so far, in wire order.
+  std::string_view view() const {
+    return {reinterpret_cast<const char*>(buffer_.get() + pos_), size()};
+  }
+
+  void Raw(const void* data, size_t n) {
+    if (n > pos_) Grow(n);
+    pos_ -= n;
+    if (n != 0) std::memcpy(buffer_.get() + pos_, data, n);
+  }
+  void Varint(uint64_t v) {
+    uint8_t tmp[10];
+    size_t n = 0;
+    while (v >= 0x80) {
+      tmp[n++] = static_cast<uint8_t>(v | 0x80);
+      v >>= 7;
+    }
+    tmp[n++] = static_cast<uint8_t>(v);
+    Raw(tmp, n);
+  }
+  void Fixed64(uint64_t v) {
+    uint8_t tmp[8];
+    for (int i = 0; i < 8; ++i) tmp[i] = static_cast<uint8_t>(v >> (8 * i));
+    Raw(tmp, 8);
+  }
+  void Fixed32(uint32_t v) {
+    uint8_t tmp[4];
+    for (int i = 0; i < 4; ++i) tmp[i] = static_cast<uint8_t>(v >> (8 * i));
+    Raw(tmp, 4);
+  }
+
+ private:
+  void Grow(size_t need);
+
+  std::unique_ptr<uint8_t[]> buffer_;
+  size_t capacity_ = 0;
+  size_t pos_ = 0;  // first written byte; data occupies [pos_, capacity_)
+};
+
+// Encodes the Export*ServiceRequest for `data` into `enc` (after Clear()).
+void EncodeWire(const TracesData& data, ReverseWireEncoder* enc);
+void EncodeWire(const MetricsData& data, ReverseWireEncoder* enc);
+void EncodeWire(const LogsData& data, ReverseWireEncoder* enc);
+
+}  // namespace tflo::core::internal
+
+#endif  // TFLO_CORE_OTLP_WIRE_H_
