@@ -1,0 +1,108 @@
+#include "tflo/workload/event_engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tflo/workload/rng.h"
+
+namespace tflo::workload {
+namespace {
+
+TEST(EventEngineTest, RunsInTimeThenInsertionOrder) {
+  EventEngine engine;
+  std::string order;
+  engine.At(20, [&] { order += "c"; });
+  engine.At(10, [&] { order += "a"; });
+  engine.At(10, [&] { order += "b"; });
+  engine.At(20, [&] { order += "d"; });
+
+  engine.Run();
+
+  EXPECT_EQ(order, "abcd");
+  EXPECT_EQ(engine.now(), 20);
+  EXPECT_EQ(engine.events_run(), 4U);
+}
+
+TEST(EventEngineTest, EventsScheduledWhileRunningKeepOrder) {
+  EventEngine engine;
+  std::vector<std::pair<SimTime, int>> seen;
+  engine.At(5, [&] {
+    seen.emplace_back(engine.now(), 1);
+    engine.After(0, [&] { seen.emplace_back(engine.now(), 3); });
+    engine.At(1, [&] { seen.emplace_back(engine.now(), 4); });  // the past runs now
+  });
+  engine.At(5, [&] { seen.emplace_back(engine.now(), 2); });
+
+  engine.Run();
+
+  EXPECT_EQ(seen, (std::vector<std::pair<SimTime, int>>{{5, 1}, {5, 2}, {5, 3}, {5, 4}}));
+}
+
+TEST(EventEngineTest, RunUntilStopsAtTime) {
+  EventEngine engine;
+  int ran = 0;
+  engine.At(10, [&] { ++ran; });
+  engine.At(30, [&] { ++ran; });
+
+  engine.RunUntil(20);
+
+  EXPECT_EQ(ran, 1);
+  EXPECT_EQ(engine.now(), 20);
+  EXPECT_FALSE(engine.empty());
+}
+
+TEST(RngTest, SameSeedSameSequenceDifferentStreamsDiffer) {
+  Rng a = Rng::ForStream(7, 1);
+  Rng b = Rng::ForStream(7, 1);
+  Rng c = Rng::ForStream(7, 2);
+
+  const uint64_t a1 = a.Next();
+  const uint64_t b1 = b.Next();
+  const uint64_t c1 = c.Next();
+
+  EXPECT_EQ(a1, b1);
+  EXPECT_NE(a1, c1);
+}
+
+TEST(RngTest, DistributionsHaveExpectedMoments) {
+  Rng rng(42);
+  constexpr int kN = 200000;
+  double uniform_sum = 0, exp_sum = 0, normal_sum = 0, normal_sq = 0;
+  std::vector<double> lognormal;
+  for (int i = 0; i < kN; ++i) {
+    const double u = rng.Uniform();
+    ASSERT_GE(u, 0.0);
+    ASSERT_LT(u, 1.0);
+    uniform_sum += u;
+    exp_sum += rng.Exponential(2.0);
+    const double z = rng.Normal();
+    normal_sum += z;
+    normal_sq += z * z;
+    lognormal.push_back(rng.LogNormal(10.0, 0.5));
+  }
+  std::nth_element(lognormal.begin(), lognormal.begin() + kN / 2, lognormal.end());
+
+  // Tolerances are several standard errors wide.
+  EXPECT_NEAR(uniform_sum / kN, 0.5, 0.005);
+  EXPECT_NEAR(exp_sum / kN, 2.0, 0.03);
+  EXPECT_NEAR(normal_sum / kN, 0.0, 0.01);
+  EXPECT_NEAR(normal_sq / kN, 1.0, 0.02);
+  EXPECT_NEAR(lognormal[kN / 2], 10.0, 0.1);
+}
+
+TEST(RngTest, UniformIntCoversRangeAndIdsAreValid) {
+  Rng rng(3);
+  std::vector<int> hits(5, 0);
+  for (int i = 0; i < 5000; ++i) ++hits[rng.UniformInt(5)];
+  for (int h : hits) EXPECT_GT(h, 800);
+  EXPECT_TRUE(core::IsValid(rng.NewTraceId()));
+  EXPECT_TRUE(core::IsValid(rng.NewSpanId()));
+  EXPECT_NE(rng.NewSpanId(), rng.NewSpanId());
+}
+
+}  // namespace
+}  // namespace tflo::workload

@@ -1,0 +1,67 @@
+// The workload simulator's clock: a virtual-time discrete-event engine.
+//
+// Events are callbacks scheduled at an integer nanosecond of virtual time
+// (0 = the start of the simulated window). They run in (time, insertion
+// sequence) order, so two events scheduled for the same instant run in the
+// order they were scheduled and a run is fully deterministic. There is no
+// cancellation: components that re-arm timers keep a generation counter and
+// ignore stale ticks. Not thread-safe; one engine per simulation.
+#ifndef TFLO_WORKLOAD_EVENT_ENGINE_H_
+#define TFLO_WORKLOAD_EVENT_ENGINE_H_
+
+#include <cstdint>
+#include <functional>
+#include <queue>
+#include <vector>
+
+namespace tflo::workload {
+
+// Virtual time in nanoseconds since the start of the simulation.
+using SimTime = int64_t;
+
+inline constexpr SimTime kMicrosecond = 1000;
+inline constexpr SimTime kMillisecond = 1000 * kMicrosecond;
+inline constexpr SimTime kSecond = 1000 * kMillisecond;
+
+class EventEngine {
+ public:
+  using Callback = std::function<void()>;
+
+  SimTime now() const { return now_; }
+  // Schedules `callback` at `time`; a time in the past runs at now() (after the
+  // events already due now).
+  void At(SimTime time, Callback callback);
+  void After(SimTime delay, Callback callback) { At(now_ + delay, std::move(callback)); }
+
+  // Runs the next event; false when none is left.
+  bool Step();
+  // Runs events until none is left.
+  void Run();
+  // Runs the events due at or before `time`, then sets now() to `time`.
+  void RunUntil(SimTime time);
+
+  bool empty() const { return queue_.empty(); }
+  uint64_t events_run() const { return events_run_; }
+
+ private:
+  struct Event {
+    SimTime time;
+    uint64_t sequence;
+    Callback callback;
+  };
+  // std::priority_queue is a max-heap: "greater" means "runs later".
+  struct Later {
+    bool operator()(const Event& a, const Event& b) const {
+      return a.time != b.time ? a.time > b.time : a.sequence > b.sequence;
+    }
+  };
+
+  SimTime now_ = 0;
+  uint64_t next_sequence_ = 0;
+  uint64_t events_run_ = 0;
+  std::priority_queue<Event, std::vector<Event>, Later> queue_;
+};
+
+}  // namespace tflo::workload
+
+#endif  // TFLO_WORKLOAD_EVENT_ENGINE_H_

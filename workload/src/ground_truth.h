@@ -1,0 +1,72 @@
+// What actually happened in a simulated window, written as ground_truth.json:
+// per-operation counts and latency quantiles over every span generated (before
+// the pipeline), how many of those spans reached the backend, and the
+// propagation tallies. Quantiles use core::ExactQuantile on the integer
+// nanosecond durations converted to milliseconds exactly as an analyzer does
+// ((end - start) / 1e6), so both sides agree. Not thread-safe.
+#ifndef TFLO_WORKLOAD_GROUND_TRUTH_H_
+#define TFLO_WORKLOAD_GROUND_TRUTH_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tflo/core/model.h"
+
+namespace tflo::workload {
+
+class GroundTruth {
+ public:
+  using OpId = size_t;
+
+  // Registers (service, operation) once; returns its id.
+  OpId Register(std::string_view service, std::string_view operation);
+  void RecordSpan(OpId op, int64_t duration_ns, bool error);
+  // Counts the spans of an export request that reached the backend.
+  void RecordDelivered(const core::TracesData& data);
+
+  void CountMessageSent() { ++messages_sent_; }
+  void CountConsumerWithParent() { ++consumer_spans_with_parent_; }
+
+  uint64_t spans_generated() const { return spans_generated_; }
+  uint64_t messages_sent() const { return messages_sent_; }
+  uint64_t consumer_spans_with_parent() const { return consumer_spans_with_parent_; }
+  uint64_t delivered_unknown() const { return delivered_unknown_; }
+
+  struct OperationSummary {
+    std::string service;
+    std::string operation;
+    uint64_t count = 0;
+    uint64_t errors = 0;
+    double error_rate = 0;
+    double p50_ms = 0;
+    double p95_ms = 0;
+    double p99_ms = 0;
+    uint64_t delivered_count = 0;
+  };
+  // Sorted by (service, operation). Reorders the stored durations.
+  std::vector<OperationSummary> Summarize();
+
+ private:
+  struct Operation {
+    std::string service;
+    std::string operation;
+    uint64_t errors = 0;
+    uint64_t delivered = 0;
+    std::vector<double> durations_ms;
+  };
+  std::vector<Operation> ops_;
+  // service -> operation -> id; std::less<> allows lookups by string_view.
+  std::map<std::string, std::map<std::string, OpId, std::less<>>, std::less<>> index_;
+  uint64_t spans_generated_ = 0;
+  uint64_t messages_sent_ = 0;
+  uint64_t consumer_spans_with_parent_ = 0;
+  uint64_t delivered_unknown_ = 0;  // delivered spans of no registered operation
+};
+
+}  // namespace tflo::workload
+
+#endif  // TFLO_WORKLOAD_GROUND_TRUTH_H_

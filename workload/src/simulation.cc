@@ -1,0 +1,292 @@
+#include "tflo/workload/simulation.h"
+
+#include <cmath>
+#include <fstream>
+#include <memory>
+#include <system_error>
+#include <utility>
+
+#include "ground_truth.h"
+#include "onboarding_services.h"
+#include <nlohmann/json.hpp>
+
+#include "tflo/workload/collector_model.h"
+#include "tflo/workload/event_engine.h"
+#include "tflo/workload/rng.h"
+
+namespace tflo::workload {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// The internal sampling period of the exporter queue (ground truth only; the
+// otelcol_exporter_queue_size gauge reports the size at each scrape).
+constexpr SimTime kQueueSamplePeriod = kSecond;
+// A guard against options that would run for hours or exhaust memory.
+constexpr double kMaxExpectedRequests = 5e7;
+
+Status ValidateOptions(const SimulationOptions& o) {
+  const OnboardingScenario& s = o.onboarding;
+  if (!(s.requests_per_second > 0) || !std::isfinite(s.requests_per_second)) {
+    return InvalidArgumentError("onboarding.requests_per_second must be a positive number");
+  }
+  if (!(s.error_rate >= 0 && s.error_rate <= 1)) {
+    return InvalidArgumentError("onboarding.error_rate must be in [0, 1]");
+  }
+  if (!(s.validation_error_rate >= 0 && s.validation_error_rate <= 1)) {
+    return InvalidArgumentError("onboarding.validation_error_rate must be in [0, 1]");
+  }
+  if (o.window.count() <= 0) return InvalidArgumentError("window must be positive");
+  if (o.metrics_interval.count() <= 0)
+    return InvalidArgumentError("metrics_interval must be positive");
+  if (s.requests_per_second * static_cast<double>(o.window.count()) / 1e9 > kMaxExpectedRequests) {
+    return InvalidArgumentError("requests_per_second x window exceeds 5e7 requests");
+  }
+  if (o.backend.request_latency.count() < 0 || o.backend.per_span_latency.count() < 0) {
+    return InvalidArgumentError("backend latencies must be >= 0");
+  }
+  if (o.out_dir.empty()) return InvalidArgumentError("out_dir must be set");
+  return ValidateForModel(o.collector);
+}
+
+double Ms(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e6; }
+
+Json InjectedJson(const SimulationOptions& o) {
+  const core::PipelineConfig& pipeline = *o.collector.TracesPipeline();
+  const core::BatchProcessorConfig* batch = o.collector.BatchFor(pipeline);
+  const core::ExporterConfig& exporter = *o.collector.ExporterFor(pipeline);
+
+  Json collector;
+  collector["send_batch_size"] = batch != nullptr ? Json(batch->send_batch_size) : Json(nullptr);
+  collector["timeout_ms"] = batch != nullptr ? Json(Ms(batch->timeout)) : Json(nullptr);
+  collector["send_batch_max_size"] =
+      batch != nullptr ? Json(batch->send_batch_max_size) : Json(nullptr);
+  collector["queue_size"] = exporter.sending_queue.queue_size;
+  collector["num_consumers"] = exporter.sending_queue.num_consumers;
+  collector["batch_processor"] = batch != nullptr ? Json(batch->id) : Json(nullptr);
+  collector["exporter"] = exporter.id;
+  collector["queue_enabled"] = exporter.sending_queue.enabled;
+  collector["sizer"] = exporter.sending_queue.sizer;
+  collector["block_on_overflow"] = exporter.sending_queue.block_on_overflow;
+
+  Json injected;
+  injected["requests_per_second"] = o.onboarding.requests_per_second;
+  injected["error_rate"] = o.onboarding.error_rate;
+  injected["validation_error_rate"] = o.onboarding.validation_error_rate;
+  injected["backend"] =
+      Json{{"request_latency_ms", Ms(o.backend.request_latency)},
+           {"per_span_latency_us", static_cast<double>(o.backend.per_span_latency.count()) / 1e3}};
+  injected["collector"] = std::move(collector);
+  return injected;
+}
+
+Status WriteJsonFile(const std::filesystem::path& path, const Json& doc) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return UnavailableError(path.string() + ": cannot open for writing");
+  out << doc.dump(2) << '\n';
+  out.close();
+  if (!out) return UnavailableError(path.string() + ": write failed");
+  return OkStatus();
+}
+
+// Owns one run: the engine, the services, the collector model, the outputs.
+class Simulation {
+ public:
+  explicit Simulation(const SimulationOptions& options) : options_(options) {}
+
+  Result<SimulationSummary> Run();
+
+ private:
+  Status OpenOutputs();
+  void Deliver(core::TracesData&& data);
+  void ScrapeMetrics();
+  void OnServicesIdle();
+  void MaybeShutdownCollector();
+  Status WriteGroundTruth();
+
+  const SimulationOptions& options_;
+  EventEngine engine_;
+  GroundTruth truth_;
+  std::unique_ptr<core::OtlpFileWriter> traces_writer_;
+  std::unique_ptr<core::OtlpFileWriter> metrics_writer_;
+  std::unique_ptr<CollectorModel> collector_;
+  std::unique_ptr<OnboardingServices> services_;
+  Status write_status_;
+
+  int64_t pending_deliveries_ = 0;  // SDK requests on their way to the collector
+  bool sdks_done_ = false;
+  bool collector_shutting_down_ = false;
+  bool finished_ = false;
+  SimTime finished_at_ = 0;
+  SimTime last_scrape_ = -1;
+  uint64_t metric_points_ = 0;
+  int64_t max_queue_sampled_ = 0;
+};
+
+Status Simulation::OpenOutputs() {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.out_dir, ec);
+  if (ec) {
+    return UnavailableError(options_.out_dir.string() +
+                            ": cannot create directory: " + ec.message());
+  }
+  const std::string ext(core::OtlpFileExtension(options_.format));
+  TFLO_ASSIGN_OR_RETURN(traces_writer_,
+                        core::CreateOtlpFileWriter(options_.out_dir / ("traces" + ext),
+                                                   core::Signal::kTraces, options_.format));
+  TFLO_ASSIGN_OR_RETURN(metrics_writer_,
+                        core::CreateOtlpFileWriter(options_.out_dir / ("metrics" + ext),
+                                                   core::Signal::kMetrics, options_.format));
+  return OkStatus();
+}
+
+void Simulation::Deliver(core::TracesData&& data) {
+  truth_.RecordDelivered(data);
+  if (write_status_.ok()) write_status_ = traces_writer_->Write(data);
+}
+
+void Simulation::ScrapeMetrics() {
+  SimTime now = engine_.now();
+  // Two scrapes never share a timestamp (the final one may fall on a periodic one).
+  if (now <= last_scrape_) now = last_scrape_ + 1;
+  last_scrape_ = now;
+  const core::MetricsData data = collector_->Scrape(
+      options_.start_unix_nano, options_.start_unix_nano + static_cast<uint64_t>(now));
+  metric_points_ += data.DataPointCount();
+  if (write_status_.ok()) write_status_ = metrics_writer_->Write(data);
+}
+
+void Simulation::OnServicesIdle() {
+  sdks_done_ = true;
+  services_->ShutdownSdks();  // flushes through the sink (pending_deliveries_)
+  MaybeShutdownCollector();
+}
+
+void Simulation::MaybeShutdownCollector() {
+  if (!sdks_done_ || pending_deliveries_ != 0 || collector_shutting_down_) return;
+  collector_shutting_down_ = true;
+  collector_->Shutdown([this] {
+    finished_ = true;
+    finished_at_ = engine_.now();
+    ScrapeMetrics();
+  });
+}
+
+Result<SimulationSummary> Simulation::Run() {
+  TFLO_RETURN_IF_ERROR(ValidateOptions(options_));
+  TFLO_RETURN_IF_ERROR(OpenOutputs());
+
+  // The collector's service.instance.id: a UUID-shaped id derived from the seed.
+  uint64_t instance_state = options_.seed ^ 0x636F6C6C6563746FULL;
+  Rng instance_rng(SplitMix64(instance_state));
+  const std::string hex = core::ToHex(instance_rng.NewTraceId());
+  core::Resource collector_resource;
+  collector_resource.attributes = {
+      {"service.name", "otelcol-contrib"},
+      {"service.instance.id", hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) +
+                                  "-" + hex.substr(16, 4) + "-" + hex.substr(20)}};
+  TFLO_ASSIGN_OR_RETURN(collector_,
+                        CollectorModel::Create(
+                            engine_, options_.collector, options_.backend,
+                            [this](core::TracesData&& data, int64_t) { Deliver(std::move(data)); },
+                            std::move(collector_resource)));
+  services_ = std::make_unique<OnboardingServices>(
+      engine_, options_, truth_, [this](core::TracesData&& request, SimTime arrive_at) {
+        ++pending_deliveries_;
+        engine_.At(arrive_at, [this, request = std::move(request)]() mutable {
+          collector_->ReceiveTraces(std::move(request));
+          --pending_deliveries_;
+          MaybeShutdownCollector();
+        });
+      });
+
+  collector_->Start();
+  services_->Start([this] { OnServicesIdle(); });
+
+  const SimTime interval = options_.metrics_interval.count();
+  std::function<void()> scrape_tick = [&] {
+    if (finished_) return;
+    ScrapeMetrics();
+    engine_.After(interval, scrape_tick);
+  };
+  engine_.At(interval, scrape_tick);
+  std::function<void()> sample_tick = [&] {
+    if (finished_) return;
+    max_queue_sampled_ = std::max(max_queue_sampled_, collector_->exporter().queue_size());
+    engine_.After(kQueueSamplePeriod, sample_tick);
+  };
+  engine_.At(0, sample_tick);
+
+  engine_.Run();
+
+  if (!finished_) return InternalError("simulation stopped before the pipeline drained");
+  TFLO_RETURN_IF_ERROR(write_status_);
+  TFLO_RETURN_IF_ERROR(traces_writer_->Close());
+  TFLO_RETURN_IF_ERROR(metrics_writer_->Close());
+  TFLO_RETURN_IF_ERROR(WriteGroundTruth());
+
+  const ExporterStats& exporter = collector_->exporter().stats();
+  SimulationSummary summary;
+  summary.requests = services_->requests();
+  summary.spans_generated = truth_.spans_generated();
+  summary.spans_accepted = collector_->accepted_spans();
+  summary.spans_sent = exporter.sent_spans;
+  summary.spans_dropped = exporter.enqueue_failed_spans;
+  summary.export_requests = exporter.export_requests;
+  summary.metric_points = metric_points_;
+  summary.simulated_seconds = static_cast<double>(finished_at_) / 1e9;
+  return summary;
+}
+
+Status Simulation::WriteGroundTruth() {
+  const ExporterStats& exporter = collector_->exporter().stats();
+  Json doc;
+  doc["seed"] = options_.seed;
+  doc["window_seconds"] = static_cast<double>(options_.window.count()) / 1e9;
+  doc["start_unix_nano"] = options_.start_unix_nano;
+  doc["injected"] = InjectedJson(options_);
+
+  Json operations = Json::array();
+  for (const GroundTruth::OperationSummary& op : truth_.Summarize()) {
+    Json j;
+    j["service"] = op.service;
+    j["operation"] = op.operation;
+    j["count"] = op.count;
+    j["errors"] = op.errors;
+    j["error_rate"] = op.error_rate;
+    j["p50_ms"] = op.p50_ms;
+    j["p95_ms"] = op.p95_ms;
+    j["p99_ms"] = op.p99_ms;
+    j["delivered_count"] = op.delivered_count;
+    operations.push_back(std::move(j));
+  }
+  doc["operations"] = std::move(operations);
+
+  Json pipeline;
+  pipeline["spans_generated"] = truth_.spans_generated();
+  pipeline["accepted"] = collector_->accepted_spans();
+  pipeline["sent"] = exporter.sent_spans;
+  pipeline["dropped"] = exporter.enqueue_failed_spans;
+  pipeline["export_requests"] = exporter.export_requests;
+  pipeline["max_queue_size"] = exporter.max_queue_size;
+  pipeline["refused"] = collector_->refused_spans();
+  pipeline["max_queue_size_sampled_1s"] = max_queue_sampled_;
+  pipeline["sdk_dropped"] = services_->sdk_dropped_spans();
+  pipeline["drained_at_seconds"] = static_cast<double>(finished_at_) / 1e9;
+  doc["pipeline"] = std::move(pipeline);
+
+  doc["propagation"] = Json{{"messages_sent", truth_.messages_sent()},
+                            {"consumer_spans_with_parent", truth_.consumer_spans_with_parent()}};
+  doc["lambda"] =
+      Json{{"invocations", services_->invocations()}, {"cold_starts", services_->cold_starts()}};
+  return WriteJsonFile(options_.out_dir / "ground_truth.json", doc);
+}
+
+}  // namespace
+
+Result<SimulationSummary> RunSimulation(const SimulationOptions& options) {
+  Simulation simulation(options);
+  return simulation.Run();
+}
+
+}  // namespace tflo::workload
