@@ -1163,104 +1163,66 @@ Result<json> ParseTopLevel(std::string_view text, const char* expected_key) {
 }  // namespace
 
 namespace internal {
+namespace {
 
-void AppendOtlpJson(const TracesData& data, std::string* out) {
-  JsonWriter w(out);
+// The three signals share one envelope: resource{Spans,Metrics,Logs} ->
+// scope{...} -> items, each level with its schemaUrl.
+template <typename ResourceT, typename ScopeT, typename ItemT, typename WriteItem>
+void WriteEnvelope(JsonWriter& w, const char* resource_key, const std::vector<ResourceT>& resources,
+                   const char* scope_key, std::vector<ScopeT> ResourceT::*scopes,
+                   const char* item_key, std::vector<ItemT> ScopeT::*items, WriteItem write_item) {
   w.BeginObject();
-  w.Key("resourceSpans");
+  w.Key(resource_key);
   w.BeginArray();
-  for (const auto& rs : data.resource_spans) {
+  for (const auto& resource : resources) {
     w.Element();
     w.BeginObject();
-    WriteResource(w, rs.resource);
-    w.Key("scopeSpans");
+    WriteResource(w, resource.resource);
+    w.Key(scope_key);
     w.BeginArray();
-    for (const auto& ss : rs.scope_spans) {
+    for (const auto& scope : resource.*scopes) {
       w.Element();
       w.BeginObject();
-      WriteScope(w, ss.scope);
-      w.Key("spans");
+      WriteScope(w, scope.scope);
+      w.Key(item_key);
       w.BeginArray();
-      for (const auto& span : ss.spans) {
+      for (const auto& item : scope.*items) {
         w.Element();
-        WriteSpan(w, span);
+        write_item(w, item);
       }
       w.EndArray();
-      WriteStringField(w, "schemaUrl", ss.schema_url);
+      WriteStringField(w, "schemaUrl", scope.schema_url);
       w.EndObject();
     }
     w.EndArray();
-    WriteStringField(w, "schemaUrl", rs.schema_url);
+    WriteStringField(w, "schemaUrl", resource.schema_url);
     w.EndObject();
   }
   w.EndArray();
   w.EndObject();
+}
+
+}  // namespace
+
+void AppendOtlpJson(const TracesData& data, std::string* out) {
+  JsonWriter w(out);
+  WriteEnvelope(w, "resourceSpans", data.resource_spans, "scopeSpans", &ResourceSpans::scope_spans,
+                "spans", &ScopeSpans::spans,
+                [](JsonWriter& jw, const Span& span) { WriteSpan(jw, span); });
 }
 
 void AppendOtlpJson(const MetricsData& data, std::string* out) {
   JsonWriter w(out);
-  w.BeginObject();
-  w.Key("resourceMetrics");
-  w.BeginArray();
-  for (const auto& rm : data.resource_metrics) {
-    w.Element();
-    w.BeginObject();
-    WriteResource(w, rm.resource);
-    w.Key("scopeMetrics");
-    w.BeginArray();
-    for (const auto& sm : rm.scope_metrics) {
-      w.Element();
-      w.BeginObject();
-      WriteScope(w, sm.scope);
-      w.Key("metrics");
-      w.BeginArray();
-      for (const auto& metric : sm.metrics) {
-        w.Element();
-        WriteMetric(w, metric);
-      }
-      w.EndArray();
-      WriteStringField(w, "schemaUrl", sm.schema_url);
-      w.EndObject();
-    }
-    w.EndArray();
-    WriteStringField(w, "schemaUrl", rm.schema_url);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
+  WriteEnvelope(w, "resourceMetrics", data.resource_metrics, "scopeMetrics",
+                &ResourceMetrics::scope_metrics, "metrics", &ScopeMetrics::metrics,
+                [](JsonWriter& jw, const Metric& metric) { WriteMetric(jw, metric); });
 }
 
 void AppendOtlpJson(const LogsData& data, std::string* out) {
   JsonWriter w(out);
-  w.BeginObject();
-  w.Key("resourceLogs");
-  w.BeginArray();
-  for (const auto& rl : data.resource_logs) {
-    w.Element();
-    w.BeginObject();
-    WriteResource(w, rl.resource);
-    w.Key("scopeLogs");
-    w.BeginArray();
-    for (const auto& sl : rl.scope_logs) {
-      w.Element();
-      w.BeginObject();
-      WriteScope(w, sl.scope);
-      w.Key("logRecords");
-      w.BeginArray();
-      for (const auto& record : sl.log_records) {
-        w.Element();
-        WriteLogRecord(w, record);
-      }
-      w.EndArray();
-      WriteStringField(w, "schemaUrl", sl.schema_url);
-      w.EndObject();
-    }
-    w.EndArray();
-    WriteStringField(w, "schemaUrl", rl.schema_url);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
+  WriteEnvelope(w, "resourceLogs", data.resource_logs, "scopeLogs", &ResourceLogs::scope_logs,
+                "logRecords", &ScopeLogs::log_records,
+                [](JsonWriter& jw, const LogRecord& record) { WriteLogRecord(jw, record); });
 }
 
 }  // namespace internal
