@@ -40,23 +40,6 @@ Status Invalid(std::string_view text, std::string_view why) {
   return InvalidArgumentError(std::move(message));
 }
 
-// Writes the fractional digits of v / 10^prec into the front of `out`, without
-// trailing zeros and without the '.' when they are all zero; returns v / 10^prec.
-uint64_t PrependFraction(std::string& out, uint64_t v, int prec) {
-  bool printed = false;
-  std::string digits;
-  for (int i = 0; i < prec; ++i) {
-    const auto digit = static_cast<char>('0' + v % 10);
-    printed = printed || digit != '0';
-    if (printed) digits.insert(digits.begin(), digit);
-    v /= 10;
-  }
-  if (printed) out.insert(0, "." + digits);
-  return v;
-}
-
-void PrependInt(std::string& out, uint64_t v) { out.insert(0, std::to_string(v)); }
-
 }  // namespace
 
 Result<std::chrono::nanoseconds> ParseGoDuration(std::string_view text) {
@@ -145,45 +128,70 @@ Result<std::chrono::nanoseconds> ParseGoDuration(std::string_view text) {
 
 std::string FormatGoDuration(std::chrono::nanoseconds d) {
   // Same output as Go's time.Duration.String(), so a value read from a
-  // collector config and written back looks the way a Go user expects.
+  // collector config and written back looks the way a Go user expects. Built
+  // right to left in a fixed buffer: no string reallocation, and no
+  // std::string::insert (GCC 12 warns falsely on it at -O3, bug 105329).
+  char buf[32];
+  size_t w = sizeof(buf);
+  const auto put = [&](char c) { buf[--w] = c; };
+  const auto put_int = [&](uint64_t v) {
+    if (v == 0) {
+      put('0');
+      return;
+    }
+    for (; v > 0; v /= 10) put(static_cast<char>('0' + v % 10));
+  };
+  // Writes the low `prec` digits of v as a fraction without trailing zeros and
+  // returns what is left of v.
+  const auto put_fraction = [&](uint64_t v, int prec) {
+    bool print = false;
+    for (int i = 0; i < prec; ++i, v /= 10) {
+      const auto digit = static_cast<char>(v % 10);
+      print = print || digit != 0;
+      if (print) put(static_cast<char>('0' + digit));
+    }
+    if (print) put('.');
+    return v;
+  };
+
   const int64_t count = d.count();
   const bool negative = count < 0;
   auto u = static_cast<uint64_t>(count);
   if (negative) u = ~u + 1;
 
-  std::string out;
   if (u < kSecond) {
     // Sub-second values use the largest unit that keeps an integer part.
     if (u == 0) return "0s";
+    put('s');
     int prec = 0;
     if (u < kMicrosecond) {
-      out = "ns";
+      put('n');
     } else if (u < kMillisecond) {
       prec = 3;
-      out = "\xC2\xB5s";  // µs, as Go writes it
+      put('\xB5');  // µ in UTF-8, as Go writes it
+      put('\xC2');
     } else {
       prec = 6;
-      out = "ms";
+      put('m');
     }
-    u = PrependFraction(out, u, prec);
-    PrependInt(out, u);
+    put_int(put_fraction(u, prec));
   } else {
-    out = "s";
-    u = PrependFraction(out, u, 9);
-    PrependInt(out, u % 60);
+    put('s');
+    u = put_fraction(u, 9);
+    put_int(u % 60);
     u /= 60;
     if (u > 0) {
-      out.insert(0, "m");
-      PrependInt(out, u % 60);
+      put('m');
+      put_int(u % 60);
       u /= 60;
       if (u > 0) {
-        out.insert(0, "h");
-        PrependInt(out, u);
+        put('h');
+        put_int(u);
       }
     }
   }
-  if (negative) out.insert(0, "-");
-  return out;
+  if (negative) put('-');
+  return std::string(buf + w, sizeof(buf) - w);
 }
 
 }  // namespace tflo::core
