@@ -92,6 +92,34 @@ struct FaultSpec {
   }
 };
 std::string_view FaultKindName(FaultSpec::Kind kind);  // "error_rate", "outage", ...
+// Every target a fault may name, in documentation order: the onboarding steps
+// and dependencies ("onboarding.api", "onboarding.kyc", ..., "onboarding.sqs",
+// "onboarding.lambda"), "coordination.api", "coordination.store",
+// "ecommerce.catalog", "ecommerce.checkout", "ecommerce.postgresql",
+// "ecommerce.loadgen" and "backend".
+std::vector<std::string_view> FaultTargets();
+// Whether a fault of `kind` may name `target` (the parser enforces it): e.g.
+// cold_starts, lambda_timeout and throttling apply to onboarding.lambda only,
+// backend_outage to backend only.
+bool FaultAppliesTo(FaultSpec::Kind kind, std::string_view target);
+
+// Phase effects read by the e-commerce service (the only service whose phases
+// may carry effects). Values are doubles; absent = the service's normal behaviour.
+// Extra latency (ms) of the catalog's product query, growing linearly from
+// `from` at the start of the phase to `to` at its end (giving only one of them
+// sets both); the seed's black-friday progression is 500 -> 2500.
+inline constexpr std::string_view kEffectSlowQueryMsFrom = "slow_query_ms_from";
+inline constexpr std::string_view kEffectSlowQueryMsTo = "slow_query_ms_to";
+// 1: idx_products_category is missing, the product query scans the whole table
+// (db.missing_index, db.full_table_scan on its span); 0: the index exists.
+inline constexpr std::string_view kEffectMissingIndex = "missing_index";
+// Probability that a checkout finds the connection pool exhausted (waits, then
+// fails with checkout.failure_reason=ConnectionPoolExhausted).
+inline constexpr std::string_view kEffectPoolExhaustionProbability = "pool_exhaustion_probability";
+// Probability that a checkout fails for another reason (payment declined, ...).
+inline constexpr std::string_view kEffectCheckoutFailureRate = "checkout_failure_rate";
+// Connection-pool size during the phase (overrides EcommerceParams::db_pool_size).
+inline constexpr std::string_view kEffectPoolSize = "pool_size";
 
 struct OnboardingParams {
   bool enabled = false;
@@ -137,6 +165,10 @@ struct Scenario {
   std::filesystem::path source;  // the file it came from (empty for built-ins)
   std::chrono::nanoseconds duration = std::chrono::hours(1);
   uint64_t seed = 1;
+  // `start_time` (RFC 3339, e.g. 2026-01-05T06:00:00Z): the wall-clock instant
+  // of virtual time 0, which business_hours patterns follow. Empty = the
+  // runner's default (SimulationOptions::start_unix_nano).
+  std::optional<uint64_t> start_unix_nano;
   OnboardingParams onboarding;
   CoordinationParams coordination;
   EcommerceParams ecommerce;
