@@ -192,5 +192,207 @@ TEST(ExporterModelTest, ShutdownWaitsForDrain) {
   EXPECT_EQ(drained_at, 200 * kMs);
 }
 
+// ---- retry_on_failure (retry_sender.go, backoff/v5) ------------------------------
+
+constexpr SimTime kS = kSecond;
+
+core::RetryConfig Retry(SimTime initial, double randomization, double multiplier, SimTime max,
+                        SimTime max_elapsed) {
+  core::RetryConfig retry;
+  retry.initial_interval = std::chrono::nanoseconds(initial);
+  retry.randomization_factor = randomization;
+  retry.multiplier = multiplier;
+  retry.max_interval = std::chrono::nanoseconds(max);
+  retry.max_elapsed_time = std::chrono::nanoseconds(max_elapsed);
+  return retry;
+}
+
+BackendModel OutageBackend(SimTime start, SimTime end) {
+  BackendModel backend = Backend(100 * kMs, 0);
+  backend.outages.push_back({std::chrono::nanoseconds(start), std::chrono::nanoseconds(end)});
+  return backend;  // failure_latency: 1 ms
+}
+
+TEST(ExponentialBackoffTest, DefaultIntervalsWithoutJitter) {
+  // pipeline facts section 2: 5, 7.5, 11.25, 16.875, 25.3, 30, 30 s.
+  ExponentialBackoff backoff(Retry(5 * kS, 0, 1.5, 30 * kS, 300 * kS));
+  std::vector<SimTime> waits;
+
+  for (int i = 0; i < 7; ++i) waits.push_back(backoff.Next(0.99));
+
+  EXPECT_EQ(waits, (std::vector<SimTime>{5000000000, 7500000000, 11250000000, 16875000000,
+                                         25312500000, 30000000000, 30000000000}));
+}
+
+TEST(ExponentialBackoffTest, JitterSpansIntervalPlusMinusFactor) {
+  // interval 5 s, factor 0.5: min 2.5 s, max 7.5 s, wait = min + u x (max - min + 1) ns.
+  ExponentialBackoff low(Retry(5 * kS, 0.5, 1.5, 30 * kS, 0));
+  ExponentialBackoff mid(Retry(5 * kS, 0.5, 1.5, 30 * kS, 0));
+
+  const SimTime first_low = low.Next(0.0);
+  const SimTime first_mid = mid.Next(0.5);
+  const SimTime second_low = low.Next(0.0);
+
+  EXPECT_EQ(first_low, 2500000000);
+  EXPECT_EQ(first_mid, 5000000000);  // 2.5e9 + 0.5 x (5e9 + 1), truncated
+  EXPECT_EQ(second_low, 3750000000);  // interval 7.5 s now
+}
+
+core::ExporterConfig RetryingQueue(int64_t queue_size, core::RetryConfig retry) {
+  core::ExporterConfig config = QueueConfig(queue_size, 1);
+  config.retry_on_failure = retry;
+  return config;
+}
+
+TEST(ExporterModelTest, RetriesThroughAnOutageAndHoldsTheQueueSlot) {
+  // Outage [0, 12 s). Attempt at 0 fails at 1 ms; wait 5 s; attempt at 5.001 s
+  // fails at 5.002 s; wait 10 s; attempt at 15.002 s succeeds 100 ms later.
+  ExporterHarness h(RetryingQueue(1, Retry(5 * kS, 0, 2, 30 * kS, 300 * kS)),
+                    OutageBackend(0, 12 * kS));
+  h.ConsumeAt(0, 7);
+  h.ConsumeAt(3 * kS, 2);  // the retrying request still holds the only slot
+  int64_t queue_during_backoff = -1;
+  int64_t held_during_backoff = -1;
+  h.engine().At(3 * kS, [&] {
+    queue_during_backoff = h.exporter().queue_size();
+    held_during_backoff = h.exporter().held_items();
+  });
+
+  h.engine().Run();
+
+  EXPECT_EQ(h.delivered(), (std::vector<Delivered>{{15 * kS + 102 * kMs, 7}}));
+  EXPECT_EQ(queue_during_backoff, 1);
+  EXPECT_EQ(held_during_backoff, 7);
+  const ExporterStats& s = h.exporter().stats();
+  EXPECT_EQ(s.export_attempts, 3U);
+  EXPECT_EQ(s.retries, 2U);
+  EXPECT_EQ(s.sent_spans, 7U);
+  EXPECT_EQ(s.send_failed_spans, 0U);
+  EXPECT_EQ(s.enqueue_failed_spans, 2U);
+  EXPECT_EQ(h.exporter().held_items(), 0);
+}
+
+TEST(ExporterModelTest, GivesUpWhenTheNextRetryWouldPassMaxElapsedTime) {
+  // Endless outage, waits of 1 s, budget 3.5 s: attempts end at 1 ms, 1.002 s,
+  // 2.003 s and 3.004 s; a retry at 4.004 s would pass 0 + 3.5 s.
+  ExporterHarness h(RetryingQueue(5, Retry(1 * kS, 0, 1, 30 * kS, 3500 * kMs)),
+                    OutageBackend(0, 0));
+  h.ConsumeAt(0, 4);
+
+  h.engine().Run();
+
+  EXPECT_TRUE(h.delivered().empty());
+  const ExporterStats& s = h.exporter().stats();
+  EXPECT_EQ(s.export_attempts, 4U);
+  EXPECT_EQ(s.send_failed_spans, 4U);
+  EXPECT_EQ(s.failed_requests, 1U);
+  EXPECT_EQ(h.exporter().queue_size(), 0);
+  EXPECT_EQ(h.engine().now(), 3 * kS + 4 * kMs);
+}
+
+TEST(ExporterModelTest, PermanentErrorsAreNotRetried) {
+  BackendModel backend = Backend(100 * kMs, 0);
+  backend.permanent_failure_probability = 1;
+  ExporterHarness h(RetryingQueue(5, Retry(1 * kS, 0, 1, 30 * kS, 300 * kS)), backend);
+  h.ConsumeAt(0, 3);
+
+  h.engine().Run();
+
+  EXPECT_EQ(h.exporter().stats().export_attempts, 1U);
+  EXPECT_EQ(h.exporter().stats().send_failed_spans, 3U);
+  EXPECT_EQ(h.engine().now(), 100 * kMs);
+}
+
+TEST(ExporterModelTest, DisabledRetryFailsOnTheFirstError) {
+  core::RetryConfig retry = Retry(1 * kS, 0, 1, 30 * kS, 300 * kS);
+  retry.enabled = false;
+  ExporterHarness h(RetryingQueue(5, retry), OutageBackend(0, 0));
+  h.ConsumeAt(0, 3);
+
+  h.engine().Run();
+
+  EXPECT_EQ(h.exporter().stats().export_attempts, 1U);
+  EXPECT_EQ(h.exporter().stats().send_failed_spans, 3U);
+  EXPECT_EQ(h.engine().now(), 1 * kMs);
+}
+
+TEST(ExporterModelTest, SlowAttemptEndsAtTheTimeoutAndIsRetried) {
+  // Each attempt would take 100 ms; the timeout is 50 ms (DEADLINE_EXCEEDED,
+  // retryable): attempts run 0-50 ms, 1.05-1.1 s and 2.1-2.15 s; the budget of
+  // 2.5 s stops the retry planned for 3.15 s.
+  core::ExporterConfig config = RetryingQueue(5, Retry(1 * kS, 0, 1, 30 * kS, 2500 * kMs));
+  config.timeout = std::chrono::milliseconds(50);
+  ExporterHarness h(config, Backend(100 * kMs, 0));
+  h.ConsumeAt(0, 2);
+
+  h.engine().Run();
+
+  EXPECT_TRUE(h.delivered().empty());
+  EXPECT_EQ(h.exporter().stats().export_attempts, 3U);
+  EXPECT_EQ(h.exporter().stats().send_failed_spans, 2U);
+  EXPECT_EQ(h.engine().now(), 2 * kS + 150 * kMs);
+}
+
+TEST(ExporterModelTest, ShutdownInterruptsBackoff) {
+  ExporterHarness h(RetryingQueue(5, Retry(5 * kS, 0, 1.5, 30 * kS, 300 * kS)),
+                    OutageBackend(0, 0));
+  h.ConsumeAt(0, 6);
+  SimTime drained_at = -1;
+  h.engine().At(1 * kS, [&] { h.exporter().Shutdown([&] { drained_at = h.engine().now(); }); });
+
+  h.engine().Run();
+
+  EXPECT_EQ(drained_at, 1 * kS);
+  EXPECT_EQ(h.exporter().stats().export_attempts, 1U);
+  EXPECT_EQ(h.exporter().stats().send_failed_spans, 6U);
+  EXPECT_EQ(h.exporter().requests_in_backoff(), 0);
+}
+
+TEST(ExporterModelTest, SynchronousCallerWaitsThroughRetries) {
+  // Outage [0, 2 s), waits 1 s then 1.5 s: attempts at 0 and 1.001 s fail, the
+  // one at 2.502 s succeeds at 2.602 s, when the caller's call returns.
+  core::ExporterConfig config = QueueConfig(1, 1, "requests", /*enabled=*/false);
+  config.retry_on_failure = Retry(1 * kS, 0, 1.5, 30 * kS, 300 * kS);
+  ExporterHarness h(config, OutageBackend(0, 2 * kS));
+  h.ConsumeAt(0, 5);
+
+  h.engine().Run();
+
+  ASSERT_TRUE(h.results()[0].has_value());
+  EXPECT_EQ(*h.results()[0], std::make_pair(SimTime{2 * kS + 602 * kMs}, true));
+  EXPECT_EQ(h.exporter().stats().retries, 2U);
+}
+
+TEST(ExporterModelTest, SynchronousCallerSeesTheFinalError) {
+  core::ExporterConfig config = QueueConfig(1, 1, "requests", /*enabled=*/false);
+  config.retry_on_failure.enabled = false;
+  ExporterHarness h(config, OutageBackend(0, 0));
+  h.ConsumeAt(0, 5);
+
+  h.engine().Run();
+
+  EXPECT_EQ(*h.results()[0], std::make_pair(SimTime{1 * kMs}, false));
+  EXPECT_EQ(h.exporter().stats().send_failed_spans, 5U);
+}
+
+TEST(ExporterModelTest, DrawnFailuresFollowTheirProbability) {
+  // 10,000 single-attempt requests failing with p = 0.3: the failed share is
+  // binomial, sigma = sqrt(0.3 x 0.7 / 10000) = 0.0046; allow 4 sigma.
+  core::ExporterConfig config = QueueConfig(100000, 100);
+  config.retry_on_failure.enabled = false;
+  BackendModel backend = Backend(1 * kMs, 0);
+  backend.failure_probability = 0.3;
+  ExporterHarness h(config, backend);
+  constexpr int kRequests = 10000;
+  for (int i = 0; i < kRequests; ++i) h.ConsumeAt(i * kMs, 1);
+
+  h.engine().Run();
+
+  const double failed = static_cast<double>(h.exporter().stats().send_failed_spans) / kRequests;
+  EXPECT_NEAR(failed, 0.3, 4 * 0.0046);
+  EXPECT_EQ(h.exporter().stats().sent_spans + h.exporter().stats().send_failed_spans,
+            static_cast<uint64_t>(kRequests));
+}
+
 }  // namespace
 }  // namespace tflo::workload
