@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <string_view>
 #include <utility>
 
@@ -97,19 +98,6 @@ core::Attributes CommonResource(const char* service) {
           {"cloud.region", kRegion}};
 }
 
-// "2026/01/01/[$LATEST]": the log-stream prefix Lambda uses as faas.instance.
-std::string LambdaInstancePrefix(uint64_t start_unix_nano) {
-  using std::chrono::days;
-  using std::chrono::nanoseconds;
-  const std::chrono::sys_days day = std::chrono::floor<days>(
-      std::chrono::sys_time<nanoseconds>(nanoseconds(static_cast<int64_t>(start_unix_nano))));
-  const std::chrono::year_month_day ymd(day);
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04d/%02u/%02u/[$LATEST]", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buf;
-}
-
 constexpr std::array<const char*, 3> kValidationFailures = {
     "email address is not valid",
     "missing required field: tax_id",
@@ -127,7 +115,9 @@ OnboardingServices::OnboardingServices(EventEngine& engine, const SimulationOpti
       start_unix_nano_(options.start_unix_nano),
       arrivals_rng_(Rng::ForStream(options.seed, 1)),
       api_rng_(Rng::ForStream(options.seed, 2)),
-      lambda_rng_(Rng::ForStream(options.seed, 3)) {
+      lambda_rng_(Rng::ForStream(options.seed, 3)),
+      health_rng_(Rng::ForStream(options.seed, 4)),
+      lookup_rng_(Rng::ForStream(options.seed, 5)) {
   core::Resource api_resource;
   api_resource.attributes = CommonResource(kApiService);
   api_resource.attributes.push_back({"cloud.platform", "aws_ecs"});
@@ -144,32 +134,64 @@ OnboardingServices::OnboardingServices(EventEngine& engine, const SimulationOpti
   lambda_base_resource_.attributes.push_back({"faas.version", "$LATEST"});
   lambda_base_resource_.attributes.push_back({"faas.max_memory", kLambdaMemoryBytes});
   lambda_scope_ = core::InstrumentationScope{kLambdaService, kServiceVersion, {}, 0};
-  lambda_instance_prefix_ = LambdaInstancePrefix(start_unix_nano_);
+  lambda_instance_prefix_ = LambdaLogStreamPrefix(start_unix_nano_);
 
   op_server_ = truth_.Register(kApiService, "POST /onboard");
   op_validate_ = truth_.Register(kApiService, "validate_customer_data");
   op_enrich_ = truth_.Register(kApiService, "enrich_customer_data");
   op_send_ = truth_.Register(kApiService, "sqs.send");
   op_process_ = truth_.Register(kLambdaService, "sqs.process");
+  if (options_.onboarding.full_system) {
+    // The full system registers its other operations when they first occur.
+    op_step_validation_ = op_step_compliance_ = op_step_store_ = kNoOp;
+    StartFullSystem();
+    return;
+  }
   op_step_validation_ = truth_.Register(kLambdaService, "validation");
   op_step_compliance_ = truth_.Register(kLambdaService, "compliance_check");
   op_step_store_ = truth_.Register(kLambdaService, "store_customer");
 }
 
+OnboardingServices::~OnboardingServices() = default;
+
 void OnboardingServices::Start(std::function<void()> on_idle) {
   on_idle_ = std::move(on_idle);
   api_bsp_->Start();
   ScheduleNextArrival(engine_.now());
+  if (lambda_) {
+    open_extra_streams_ = 2;
+    ScheduleNextHealth(engine_.now());
+    ScheduleNextLookup(engine_.now());
+  }
 }
 
-void OnboardingServices::ShutdownSdks() { api_bsp_->Shutdown(); }
+void OnboardingServices::ShutdownSdks() {
+  api_bsp_->Shutdown();
+  if (lambda_) lambda_->Shutdown();
+}
+
+uint64_t OnboardingServices::invocations() const {
+  return lambda_ ? lambda_->stats().invocations : invocations_;
+}
+
+uint64_t OnboardingServices::cold_starts() const {
+  return lambda_ ? lambda_->stats().cold_starts : cold_starts_;
+}
+
+uint64_t OnboardingServices::sdk_dropped_spans() const {
+  return api_bsp_->dropped_spans() + (lambda_ ? lambda_->stats().spans_dropped_queue_full : 0);
+}
 
 void OnboardingServices::ScheduleNextArrival(SimTime after) {
   const double mean_gap_ns = 1e9 / options_.onboarding.requests_per_second;
   const SimTime next =
       after + std::max<SimTime>(1, std::llround(arrivals_rng_.Exponential(mean_gap_ns)));
   if (next < options_.window.count()) {
-    engine_.At(next, [this] { OnArrival(); });
+    if (lambda_) {
+      engine_.At(next, [this] { OnOnboardRequest(); });
+    } else {
+      engine_.At(next, [this] { OnArrival(); });
+    }
     return;
   }
   arrivals_done_ = true;
@@ -179,7 +201,7 @@ void OnboardingServices::ScheduleNextArrival(SimTime after) {
 
 void OnboardingServices::Done() {
   --in_flight_;
-  if (arrivals_done_ && in_flight_ == 0 && !idle_reported_) {
+  if (arrivals_done_ && open_extra_streams_ == 0 && in_flight_ == 0 && !idle_reported_) {
     idle_reported_ = true;
     if (on_idle_) on_idle_();
   }
@@ -439,6 +461,873 @@ void OnboardingServices::OnMessage(const SqsMessage& message) {
     idle_environments_.insert(env);
     Done();
   });
+}
+
+// ---- the full system -----------------------------------------------------------------
+
+namespace {
+
+// Customer types (seed 000: "different customer types (standard, premium,
+// enterprise)"): larger customers carry more data to check, more documents to
+// store, and an account team to notify.
+struct CustomerProfile {
+  const char* name;
+  double api_factor;         // validation, enrichment, risk scoring
+  double compliance_factor;  // KYC, AML, sanctions, PEP
+  double document_factor;    // S3 documents
+  bool notify_team;          // SNS notification of the account team
+};
+constexpr std::array<CustomerProfile, 3> kProfiles = {{
+    {"standard", 1.0, 1.0, 1.0, false},
+    {"premium", 1.15, 1.25, 1.6, true},
+    {"enterprise", 1.5, 1.7, 3.0, true},
+}};
+
+enum class Call { kInternal, kHttp, kDynamoDb, kS3, kSes, kSns, kSfn };
+enum class Scale { kNone, kApi, kCompliance, kDocument };
+
+// One processing step of the Lambda (seed 000, "Processing Steps" 1-7).
+struct StepSpec {
+  const char* step;       // the error-rate key, and onboarding.step
+  const char* span_name;  // AWS SDK spans are named "{rpc.service}.{rpc.method}"
+  Call call;
+  const char* method;    // rpc.method, or the URL path of an HTTP call
+  const char* resource;  // table, bucket, topic, state machine, or HTTP host
+  double median_ms;      // at one vCPU for CPU-bound steps
+  double sigma;
+  bool cpu_bound;  // scaled by the function's CPU share
+  Scale scale;
+  const char* error_code;     // error.type of a failed attempt
+  const char* error_message;  // exception.message of a failed attempt
+};
+
+constexpr const char* kComplianceHost = "compliance.example.com";
+constexpr std::array<StepSpec, 12> kSteps = {{
+    {"validation", "validation", Call::kInternal, "", "", 1.5, 0.3, true, Scale::kApi,
+     "ValidationError", "customer record failed schema validation"},
+    {"enrichment", "enrichment", Call::kInternal, "", "", 3.5, 0.35, true, Scale::kApi,
+     "EnrichmentError", "company registry returned no match for the customer"},
+    {"kyc", "kyc_check", Call::kHttp, "/v1/kyc", kComplianceHost, 45, 0.4, false,
+     Scale::kCompliance, "503",
+     "503 Server Error: Service Unavailable for url: https://compliance.example.com/v1/kyc"},
+    {"aml", "aml_screening", Call::kHttp, "/v1/aml", kComplianceHost, 60, 0.4, false,
+     Scale::kCompliance, "503",
+     "503 Server Error: Service Unavailable for url: https://compliance.example.com/v1/aml"},
+    {"sanctions", "sanctions_screening", Call::kHttp, "/v1/sanctions", kComplianceHost, 25, 0.4,
+     false, Scale::kCompliance, "503",
+     "503 Server Error: Service Unavailable for url: https://compliance.example.com/v1/sanctions"},
+    {"pep", "pep_screening", Call::kHttp, "/v1/pep", kComplianceHost, 20, 0.4, false,
+     Scale::kCompliance, "503",
+     "503 Server Error: Service Unavailable for url: https://compliance.example.com/v1/pep"},
+    {"audit", "DynamoDB.PutItem", Call::kDynamoDb, "PutItem", "onboarding-audit-trail", 9, 0.4,
+     false, Scale::kNone, "ProvisionedThroughputExceededException",
+     "An error occurred (ProvisionedThroughputExceededException) when calling the PutItem "
+     "operation"},
+    {"s3", "S3.PutObject", Call::kS3, "PutObject", "onboarding-customer-documents", 30, 0.45, false,
+     Scale::kDocument, "SlowDown",
+     "An error occurred (SlowDown) when calling the PutObject operation: Please reduce your "
+     "request rate."},
+    {"dynamodb", "DynamoDB.UpdateItem", Call::kDynamoDb, "UpdateItem", "customers", 8, 0.4, false,
+     Scale::kNone, "ProvisionedThroughputExceededException",
+     "An error occurred (ProvisionedThroughputExceededException) when calling the UpdateItem "
+     "operation"},
+    {"notification", "SES.SendEmail", Call::kSes, "SendEmail", "", 40, 0.4, false, Scale::kNone,
+     "Throttling",
+     "An error occurred (Throttling) when calling the SendEmail operation: Maximum sending rate "
+     "exceeded."},
+    {"notification", "SNS.Publish", Call::kSns, "Publish", "onboarding-team-notifications", 18, 0.4,
+     false, Scale::kNone, "ThrottledException",
+     "An error occurred (ThrottledException) when calling the Publish operation"},
+    {"workflow", "SFN.StartExecution", Call::kSfn, "StartExecution", "onboarding-follow-up", 28,
+     0.4, false, Scale::kNone, "ThrottlingException",
+     "An error occurred (ThrottlingException) when calling the StartExecution operation"},
+}};
+constexpr size_t kSnsStep = 10;
+// The step names a scenario may give error rates for (OnboardingScenario::step_error_rates).
+constexpr std::array<std::string_view, 11> kStepNames = {
+    "validation", "enrichment", "kyc",      "aml",          "sanctions", "pep",
+    "audit",      "s3",         "dynamodb", "notification", "workflow"};
+
+// botocore "standard" retry mode: full-jitter exponential backoff,
+// rand() x 2^(attempt - 1) seconds, at most 20 s.
+constexpr double kRetryBaseSeconds = 1.0;
+constexpr double kRetryMaxSeconds = 20.0;
+constexpr int kMaxAwsAttempts = 10;
+constexpr size_t kRecentCustomers = 4096;
+constexpr double kLookupHitRate = 0.9;  // GET /customers/{id} of a known customer
+constexpr double kMaxSideRate = 1e6;    // requests/s, a sanity bound
+
+const char* RpcService(Call call) {
+  switch (call) {
+    case Call::kDynamoDb:
+      return "DynamoDB";
+    case Call::kS3:
+      return "S3";
+    case Call::kSes:
+      return "SES";
+    case Call::kSns:
+      return "SNS";
+    case Call::kSfn:
+      return "SFN";
+    default:
+      return "";
+  }
+}
+
+const char* ServerAddress(Call call) {
+  switch (call) {
+    case Call::kDynamoDb:
+      return "dynamodb.us-east-1.amazonaws.com";
+    case Call::kS3:
+      return "s3.us-east-1.amazonaws.com";
+    case Call::kSes:
+      return "email.us-east-1.amazonaws.com";
+    case Call::kSns:
+      return "sns.us-east-1.amazonaws.com";
+    case Call::kSfn:
+      return "states.us-east-1.amazonaws.com";
+    default:
+      return "";
+  }
+}
+
+// The attributes instrumentation puts on one attempt of `step`.
+void AddStepAttributes(core::Span& span, const StepSpec& step, const std::string& customer_id,
+                       bool error) {
+  core::Attributes& a = span.attributes;
+  a.reserve(12);
+  a.push_back({"onboarding.step", step.step});
+  a.push_back({"customer.id", customer_id});
+  if (step.call == Call::kInternal) return;
+  if (step.call == Call::kHttp) {
+    a.push_back({"http.request.method", "POST"});
+    a.push_back({"url.full", std::string("https://") + step.resource + step.method});
+    a.push_back({"server.address", step.resource});
+    a.push_back({"server.port", 443});
+    a.push_back({"http.response.status_code", error ? 503 : 200});
+    return;
+  }
+  a.push_back({"rpc.system", "aws-api"});
+  a.push_back({"rpc.service", RpcService(step.call)});
+  a.push_back({"rpc.method", step.method});
+  a.push_back({"server.address", ServerAddress(step.call)});
+  a.push_back({"cloud.region", kRegion});
+  switch (step.call) {
+    case Call::kDynamoDb:
+      a.push_back({"db.system", "dynamodb"});
+      a.push_back({"db.operation", step.method});
+      a.push_back({"aws.dynamodb.table_names", core::ArrayValue{{core::AnyValue(step.resource)}}});
+      break;
+    case Call::kS3:
+      a.push_back({"aws.s3.bucket", step.resource});
+      a.push_back({"aws.s3.key", "customers/" + customer_id + "/onboarding-documents.json"});
+      break;
+    case Call::kSns:
+      a.push_back({"messaging.system", "aws_sns"});
+      a.push_back({"messaging.destination.name", step.resource});
+      a.push_back({"messaging.operation.type", "send"});
+      a.push_back({"messaging.operation.name", "Publish"});
+      break;
+    case Call::kSfn:
+      a.push_back(
+          {"aws.step_functions.state_machine.arn",
+           std::string("arn:aws:states:us-east-1:123456789012:stateMachine:") + step.resource});
+      break;
+    default:
+      break;
+  }
+}
+
+// A latency under the target's slow_dependency faults active at `at`.
+SimTime Slowed(const TargetFaults* faults, SimTime duration, SimTime at) {
+  if (faults == nullptr || faults->empty()) return duration;
+  const std::chrono::nanoseconds elapsed(at);
+  const double slowed = static_cast<double>(duration) * faults->LatencyMultiplier(elapsed);
+  return std::max<SimTime>(1, std::llround(slowed) + faults->ExtraLatency(elapsed).count());
+}
+
+double FailureProbability(const TargetFaults* faults, double base, SimTime at) {
+  if (faults == nullptr || faults->empty()) return base;
+  return faults->ErrorProbability(std::chrono::nanoseconds(at), base);
+}
+
+double BrokenProbability(const TargetFaults* faults, SimTime at) {
+  if (faults == nullptr || faults->empty()) return 0;
+  return faults->BrokenPropagationProbability(std::chrono::nanoseconds(at));
+}
+
+const char* ExceptionType(Call call) {
+  if (call == Call::kHttp) return "requests.exceptions.HTTPError";
+  return "botocore.exceptions.ClientError";
+}
+
+}  // namespace
+
+Status OnboardingServices::Validate(const OnboardingScenario& s) {
+  if (!s.full_system) return OkStatus();
+  for (const double rate : {s.health_checks_per_second, s.lookups_per_second}) {
+    if (!(rate >= 0) || !(rate <= kMaxSideRate)) {
+      return InvalidArgumentError(
+          "onboarding.health_checks_per_second and lookups_per_second must be in [0, 1e6]");
+    }
+  }
+  double total = 0;
+  for (const auto& [type, share] : s.customer_mix) {
+    const bool known = std::any_of(kProfiles.begin(), kProfiles.end(),
+                                   [&](const CustomerProfile& p) { return type == p.name; });
+    if (!known) {
+      return InvalidArgumentError("onboarding.customer_mix: unknown customer type \"" + type +
+                                  "\" (standard, premium, enterprise)");
+    }
+    if (!(share >= 0) || !std::isfinite(share)) {
+      return InvalidArgumentError("onboarding.customer_mix." + type + " must be >= 0");
+    }
+    total += share;
+  }
+  if (!(total > 0)) return InvalidArgumentError("onboarding.customer_mix must not be all zero");
+  for (const auto& [step, p] : s.step_error_rates) {
+    if (std::find(kStepNames.begin(), kStepNames.end(), step) == kStepNames.end()) {
+      return InvalidArgumentError("onboarding.step_error_rates: unknown step \"" + step +
+                                  "\" (validation, enrichment, kyc, aml, sanctions, pep, audit, "
+                                  "s3, dynamodb, notification, workflow)");
+    }
+    if (!(p >= 0 && p <= 1)) {
+      return InvalidArgumentError("onboarding.step_error_rates." + step + " must be in [0, 1]");
+    }
+  }
+  if (s.aws_max_attempts < 1 || s.aws_max_attempts > kMaxAwsAttempts) {
+    return InvalidArgumentError("onboarding.aws_max_attempts must be in 1..10");
+  }
+  if (!(s.broken_propagation_rate >= 0 && s.broken_propagation_rate <= 1)) {
+    return InvalidArgumentError("onboarding.broken_propagation_rate must be in [0, 1]");
+  }
+  return SqsLambdaModel::Validate(s.lambda_function, s.event_source_mapping, s.lambda);
+}
+
+void OnboardingServices::StartFullSystem() {
+  const OnboardingScenario& s = options_.onboarding;
+  status_ = Validate(s);
+  if (!status_.ok()) return;
+
+  double total = 0;
+  for (const auto& [type, share] : s.customer_mix) total += share;
+  double cumulative = 0;
+  for (const CustomerProfile& profile : kProfiles) {
+    const auto it = s.customer_mix.find(profile.name);
+    cumulative += it != s.customer_mix.end() ? it->second / total : 0;
+    customer_mix_cumulative_.push_back(cumulative);
+  }
+  for (const StepSpec& step : kSteps) {
+    const auto it = s.step_error_rates.find(step.step);
+    step_error_rates_.push_back(it != s.step_error_rates.end() ? it->second : s.error_rate);
+  }
+  lambda_ops_.assign(kSteps.size(), kNoOp);
+  recent_customers_.reserve(kRecentCustomers);
+
+  const LambdaFunctionConfig& function = s.lambda_function;
+  core::Resource resource;
+  resource.attributes = CommonResource(kLambdaService);
+  resource.attributes.push_back({"cloud.platform", "aws_lambda"});
+  if (!function.function_arn.empty()) {
+    resource.attributes.push_back({"cloud.resource_id", function.function_arn});
+  }
+  resource.attributes.push_back({"faas.name", function.function_name});
+  resource.attributes.push_back({"faas.version", "$LATEST"});
+  resource.attributes.push_back({"faas.max_memory", function.memory_mb * 1024 * 1024});
+  resource.attributes.push_back(
+      {"host.arch", function.architecture == LambdaArchitecture::kArm64 ? "arm64" : "amd64"});
+
+  SqsLambdaModel::Callbacks callbacks;
+  callbacks.handler = [this](const LambdaInvocation& invocation) {
+    return HandleBatch(invocation);
+  };
+  callbacks.observer = [this](const core::Span& span, uint32_t tag) {
+    truth_.RecordSpan(tag,
+                      static_cast<int64_t>(span.end_time_unix_nano - span.start_time_unix_nano),
+                      span.status.code == core::StatusCode::kError);
+    if (span.kind == core::SpanKind::kConsumer && !span.is_root()) truth_.CountConsumerWithParent();
+  };
+  callbacks.sink = [this](core::TracesData&& request, SimTime arrive_at) {
+    sink_(std::move(request), arrive_at);
+  };
+  callbacks.message_done = [this](const SqsRecord&, bool) { Done(); };
+  auto model = SqsLambdaModel::Create(engine_, function, s.event_source_mapping, s.lambda,
+                                      start_unix_nano_, Rng::ForStream(options_.seed, 6),
+                                      std::move(resource), lambda_scope_, std::move(callbacks));
+  if (!model.ok()) {
+    status_ = model.status();
+    return;
+  }
+  lambda_ = std::move(*model);
+
+  if (s.faults != nullptr) {
+    api_faults_ = &s.faults->For("onboarding.api");
+    sqs_faults_ = &s.faults->For("onboarding.sqs");
+    for (const StepSpec& step : kSteps) {
+      step_faults_.push_back(&s.faults->For("onboarding." + std::string(step.step)));
+    }
+    const TargetFaults* lambda_faults = &s.faults->For("onboarding.lambda");
+    if (!lambda_faults->empty()) {
+      lambda_->set_fault_probe([lambda_faults](SimTime now) {
+        const std::chrono::nanoseconds elapsed(now);
+        SqsLambdaModel::FaultState state;
+        state.cold_start_probability = lambda_faults->ColdStartProbability(elapsed);
+        state.throttle_probability = lambda_faults->ThrottleProbability(elapsed);
+        if (const auto timeout = lambda_faults->ForcedTimeout(elapsed)) {
+          state.timeout = std::max<SimTime>(1, timeout->count());
+        }
+        return state;
+      });
+    }
+  }
+}
+
+GroundTruth::OpId OnboardingServices::LazyOp(GroundTruth::OpId& slot, const char* service,
+                                             const char* name) {
+  if (slot == kNoOp) slot = truth_.Register(service, name);
+  return slot;
+}
+
+GroundTruth::OpId OnboardingServices::LambdaOp(size_t step_index, const char* name) {
+  return LazyOp(lambda_ops_[step_index], kLambdaService, name);
+}
+
+int OnboardingServices::DrawCustomerType(Rng& rng) const {
+  const double u = rng.Uniform();
+  for (size_t i = 0; i < customer_mix_cumulative_.size(); ++i) {
+    if (u < customer_mix_cumulative_[i]) return static_cast<int>(i);
+  }
+  // Rounding left u above the last sum: the last type with a share.
+  for (size_t i = customer_mix_cumulative_.size(); i-- > 0;) {
+    if (i == 0 || customer_mix_cumulative_[i] > customer_mix_cumulative_[i - 1]) {
+      return static_cast<int>(i);
+    }
+  }
+  return 0;
+}
+
+void OnboardingServices::StreamEnded() {
+  --open_extra_streams_;
+  ++in_flight_;  // checked through Done() from an event, never re-entrantly
+  engine_.At(engine_.now(), [this] { Done(); });
+}
+
+// POST /onboard on onboarding-api (full system): validate, enrich, score, send.
+void OnboardingServices::OnOnboardRequest() {
+  Rng& rng = api_rng_;
+  const SimTime t0 = engine_.now();
+  ++requests_;
+  ++in_flight_;
+
+  const core::TraceId trace_id = rng.NewTraceId();
+  const core::SpanId server_id = rng.NewSpanId();
+  const int type = DrawCustomerType(rng);
+  const CustomerProfile& profile = kProfiles.at(static_cast<size_t>(type));
+  const std::string customer_id = "CUST-" + HexWord(rng.Next(), 10);
+
+  std::vector<core::Span> spans;
+  spans.reserve(5);
+  SimTime t = t0 + Draw(rng, 0.4, 0.3);  // routing and request parsing
+
+  const SimTime validate_duration =
+      Slowed(api_faults_, Draw(rng, 3.0 * profile.api_factor, 0.35), t);
+  const bool invalid = rng.Bernoulli(options_.onboarding.validation_error_rate);
+  {
+    core::Span span =
+        MakeSpan(trace_id, rng.NewSpanId(), server_id, "validate_customer_data",
+                 core::SpanKind::kInternal, Unix(t), validate_duration, kFlagsLocalParent);
+    span.attributes = {{"customer.type", profile.name}, {"customer.id", customer_id}};
+    if (invalid) {
+      const char* failure = kValidationFailures.at(rng.UniformInt(kValidationFailures.size()));
+      span.attributes.push_back({"error.type", "ValidationError"});
+      SetError(span, "ValidationError", failure, Unix(t + validate_duration));
+    }
+    truth_.RecordSpan(op_validate_, validate_duration, invalid);
+    spans.push_back(std::move(span));
+  }
+  t += validate_duration;
+
+  int64_t status_code = 400;
+  // An error_rate or outage fault on onboarding.api: the request fails with a
+  // 500 once validated (the API's own dependencies are not modelled further).
+  const double api_failure = FailureProbability(api_faults_, 0, t);
+  const bool api_failed = !invalid && api_failure > 0 && rng.Bernoulli(api_failure);
+  const char* failure_type = nullptr;
+  std::string failure_message;
+  if (api_failed) {
+    status_code = 500;
+    failure_type = "InternalServerError";
+    failure_message = "onboarding-api could not process the request";
+  }
+  if (!invalid && !api_failed) {
+    t += Draw(rng, 0.1, 0.3);
+    const SimTime enrich_duration =
+        Slowed(api_faults_, Draw(rng, 12.0 * profile.api_factor, 0.4), t);
+    core::Span enrich =
+        MakeSpan(trace_id, rng.NewSpanId(), server_id, "enrich_customer_data",
+                 core::SpanKind::kInternal, Unix(t), enrich_duration, kFlagsLocalParent);
+    enrich.attributes = {{"customer.type", profile.name},
+                         {"customer.id", customer_id},
+                         {"enrichment.source", "company_registry"}};
+    truth_.RecordSpan(op_enrich_, enrich_duration, false);
+    spans.push_back(std::move(enrich));
+    t += enrich_duration + Draw(rng, 0.1, 0.3);
+
+    const SimTime risk_duration = Slowed(api_faults_, Draw(rng, 6.0 * profile.api_factor, 0.35), t);
+    const double score = std::round(rng.Uniform(0, 100) * 10) / 10;
+    core::Span risk =
+        MakeSpan(trace_id, rng.NewSpanId(), server_id, "calculate_risk_score",
+                 core::SpanKind::kInternal, Unix(t), risk_duration, kFlagsLocalParent);
+    risk.attributes = {{"customer.type", profile.name},
+                       {"customer.id", customer_id},
+                       {"risk.score", score},
+                       {"risk.level", score < 40 ? "low" : (score < 75 ? "medium" : "high")}};
+    truth_.RecordSpan(LazyOp(op_risk_, kApiService, "calculate_risk_score"), risk_duration, false);
+    spans.push_back(std::move(risk));
+    t += risk_duration + Draw(rng, 0.1, 0.3);
+
+    // sqs.send: the W3C context is injected inside the producer span, unless
+    // propagation is broken for this message.
+    SimTime send_duration = Slowed(sqs_faults_, Draw(rng, 14.0, 0.35), t);
+    const core::SpanId send_id = rng.NewSpanId();
+    SqsRecord record;
+    record.message_id = NewUuid(rng);
+    record.body = CustomerMessage{customer_id, type};
+    const double send_failure = FailureProbability(sqs_faults_, 0, t);
+    const bool send_failed = send_failure > 0 && rng.Bernoulli(send_failure);
+    const double broken_rate =
+        std::max({options_.onboarding.broken_propagation_rate, BrokenProbability(api_faults_, t),
+                  BrokenProbability(sqs_faults_, t)});
+    if (!send_failed) {
+      if (broken_rate > 0 && rng.Bernoulli(broken_rate)) {
+        ++messages_without_context_;
+      } else {
+        core::PropagationContext context;
+        context.traceparent = core::TraceParent{trace_id, send_id, core::kTraceFlagSampled};
+        core::InjectSqs(context, record.attributes);
+      }
+      truth_.CountMessageSent();
+    } else {
+      send_duration = std::max<SimTime>(
+          1, std::llround(static_cast<double>(send_duration) * rng.Uniform(0.3, 1.0)));
+    }
+
+    core::Span send = MakeSpan(trace_id, send_id, server_id, "sqs.send", core::SpanKind::kProducer,
+                               Unix(t), send_duration, kFlagsLocalParent);
+    send.attributes = {{"messaging.system", "aws_sqs"},
+                       {"messaging.destination.name", kQueueName},
+                       {"messaging.operation.type", "send"},
+                       {"messaging.operation.name", "SendMessage"},
+                       {"messaging.message.id", record.message_id},
+                       {"rpc.system", "aws-api"},
+                       {"rpc.service", "SQS"},
+                       {"rpc.method", "SendMessage"},
+                       {"customer.id", customer_id},
+                       {"customer.type", profile.name}};
+    if (send_failed) {
+      // The SDK's retries are inside this span; the API gives up with a 503.
+      failure_type = "botocore.exceptions.ClientError";
+      failure_message =
+          "An error occurred (ServiceUnavailable) when calling the SendMessage operation";
+      send.attributes.push_back({"error.type", "ServiceUnavailable"});
+      SetError(send, failure_type, failure_message, Unix(t + send_duration));
+    }
+    truth_.RecordSpan(op_send_, send_duration, send_failed);
+    spans.push_back(std::move(send));
+    t += send_duration;
+    if (send_failed) {
+      status_code = 503;
+    } else {
+      record.sent_at = t;
+      ++in_flight_;  // until the message is deleted or dead-lettered
+      engine_.At(
+          t, [this, record = std::move(record)]() mutable { lambda_->Send(std::move(record)); });
+      if (recent_customers_.size() < kRecentCustomers) {
+        recent_customers_.push_back(customer_id);
+      } else {
+        recent_customers_[recent_next_] = customer_id;
+        recent_next_ = (recent_next_ + 1) % kRecentCustomers;
+      }
+      status_code = 202;
+    }
+  }
+
+  const SimTime server_end = t + Draw(rng, 0.5, 0.3);
+  core::Span server =
+      MakeSpan(trace_id, server_id, core::SpanId{}, "POST /onboard", core::SpanKind::kServer,
+               Unix(t0), server_end - t0, kFlagsLocalParent);
+  server.attributes = {{"http.request.method", "POST"},
+                       {"url.path", "/onboard"},
+                       {"url.scheme", "http"},
+                       {"http.route", "/onboard"},
+                       {"http.response.status_code", status_code},
+                       {"server.address", kApiService},
+                       {"server.port", 8080},
+                       {"network.protocol.version", "1.1"},
+                       {"customer.type", profile.name},
+                       {"customer.id", customer_id}};
+  // 5xx on a SERVER span is an error; 4xx is not (semantic conventions).
+  const bool server_error = status_code >= 500;
+  if (server_error) {
+    server.attributes.push_back({"error.type", std::to_string(status_code)});
+    SetError(server, failure_type, failure_message, Unix(server_end));
+  }
+  truth_.RecordSpan(op_server_, server_end - t0, server_error);
+  spans.push_back(std::move(server));
+
+  engine_.At(server_end, [this, spans = std::move(spans)]() mutable {
+    for (auto& span : spans) api_bsp_->OnEnd(std::move(span));
+    Done();
+  });
+  ScheduleNextArrival(t0);
+}
+
+void OnboardingServices::ScheduleNextHealth(SimTime after) {
+  const double rate = options_.onboarding.health_checks_per_second;
+  if (rate > 0) {
+    const SimTime next =
+        after + std::max<SimTime>(1, std::llround(health_rng_.Exponential(1e9 / rate)));
+    if (next < options_.window.count()) {
+      engine_.At(next, [this] { OnHealthCheck(); });
+      return;
+    }
+  }
+  StreamEnded();
+}
+
+void OnboardingServices::ScheduleNextLookup(SimTime after) {
+  const double rate = options_.onboarding.lookups_per_second;
+  if (rate > 0) {
+    const SimTime next =
+        after + std::max<SimTime>(1, std::llround(lookup_rng_.Exponential(1e9 / rate)));
+    if (next < options_.window.count()) {
+      engine_.At(next, [this] { OnCustomerLookup(); });
+      return;
+    }
+  }
+  StreamEnded();
+}
+
+// GET /health (the load balancer's health check): a SERVER span, nothing else.
+void OnboardingServices::OnHealthCheck() {
+  Rng& rng = health_rng_;
+  const SimTime t0 = engine_.now();
+  ++in_flight_;
+  const SimTime duration = Draw(rng, 0.8, 0.3);
+  core::Span span = MakeSpan(rng.NewTraceId(), rng.NewSpanId(), core::SpanId{}, "GET /health",
+                             core::SpanKind::kServer, Unix(t0), duration, kFlagsLocalParent);
+  span.attributes = {{"http.request.method", "GET"},
+                     {"url.path", "/health"},
+                     {"url.scheme", "http"},
+                     {"http.route", "/health"},
+                     {"http.response.status_code", 200},
+                     {"server.address", kApiService},
+                     {"server.port", 8080},
+                     {"network.protocol.version", "1.1"},
+                     {"user_agent.original", "ELB-HealthChecker/2.0"}};
+  truth_.RecordSpan(LazyOp(op_health_, kApiService, "GET /health"), duration, false);
+  engine_.At(t0 + duration, [this, span = std::move(span)]() mutable {
+    api_bsp_->OnEnd(std::move(span));
+    Done();
+  });
+  ScheduleNextHealth(t0);
+}
+
+// GET /customers/{id}: a DynamoDB GetItem; 404 for a customer never onboarded.
+void OnboardingServices::OnCustomerLookup() {
+  Rng& rng = lookup_rng_;
+  const SimTime t0 = engine_.now();
+  ++in_flight_;
+  const core::TraceId trace_id = rng.NewTraceId();
+  const core::SpanId server_id = rng.NewSpanId();
+  const bool known = !recent_customers_.empty() && rng.Bernoulli(kLookupHitRate);
+  const std::string customer_id = known
+                                      ? recent_customers_[rng.UniformInt(recent_customers_.size())]
+                                      : "CUST-" + HexWord(rng.Next(), 10);
+  SimTime t = t0 + Draw(rng, 0.3, 0.3);
+  const SimTime get_duration = Draw(rng, 6.0, 0.4);
+  core::Span get = MakeSpan(trace_id, rng.NewSpanId(), server_id, "DynamoDB.GetItem",
+                            core::SpanKind::kClient, Unix(t), get_duration, kFlagsLocalParent);
+  get.attributes = {{"rpc.system", "aws-api"},
+                    {"rpc.service", "DynamoDB"},
+                    {"rpc.method", "GetItem"},
+                    {"db.system", "dynamodb"},
+                    {"db.operation", "GetItem"},
+                    {"aws.dynamodb.table_names", core::ArrayValue{{core::AnyValue("customers")}}},
+                    {"server.address", "dynamodb.us-east-1.amazonaws.com"},
+                    {"cloud.region", kRegion},
+                    {"customer.id", customer_id}};
+  truth_.RecordSpan(LazyOp(op_get_item_, kApiService, "DynamoDB.GetItem"), get_duration, false);
+  t += get_duration;
+  const SimTime server_end = t + Draw(rng, 0.3, 0.3);
+  core::Span server =
+      MakeSpan(trace_id, server_id, core::SpanId{}, "GET /customers/{id}", core::SpanKind::kServer,
+               Unix(t0), server_end - t0, kFlagsLocalParent);
+  // 404 on a SERVER span leaves its status unset (semantic conventions).
+  server.attributes = {{"http.request.method", "GET"},
+                       {"url.path", "/customers/" + customer_id},
+                       {"url.scheme", "http"},
+                       {"http.route", "/customers/{id}"},
+                       {"http.response.status_code", known ? 200 : 404},
+                       {"server.address", kApiService},
+                       {"server.port", 8080},
+                       {"network.protocol.version", "1.1"},
+                       {"customer.id", customer_id}};
+  truth_.RecordSpan(LazyOp(op_lookup_, kApiService, "GET /customers/{id}"), server_end - t0, false);
+  std::vector<core::Span> spans;
+  spans.reserve(2);
+  spans.push_back(std::move(get));
+  spans.push_back(std::move(server));
+  engine_.At(server_end, [this, spans = std::move(spans)]() mutable {
+    for (auto& span : spans) api_bsp_->OnEnd(std::move(span));
+    Done();
+  });
+  ScheduleNextLookup(t0);
+}
+
+OnboardingServices::StepOutcome OnboardingServices::RunStep(
+    size_t step_index, const LambdaInvocation& invocation, const core::TraceId& trace_id,
+    const core::SpanId& parent_id, const CustomerMessage& customer, SimTime t,
+    std::vector<PlannedSpan>& spans) {
+  Rng& rng = lambda_rng_;
+  const StepSpec& step = kSteps.at(step_index);
+  const CustomerProfile& profile = kProfiles.at(static_cast<size_t>(customer.customer_type));
+  double factor = 1;
+  if (step.scale == Scale::kApi) factor = profile.api_factor;
+  if (step.scale == Scale::kCompliance) factor = profile.compliance_factor;
+  if (step.scale == Scale::kDocument) factor = profile.document_factor;
+  const double base_p = step_error_rates_[step_index];
+  const TargetFaults* faults = step_faults_.empty() ? nullptr : step_faults_[step_index];
+  // Only remote calls are retried (by the AWS SDK or the HTTP client).
+  const int attempts = step.call == Call::kInternal ? 1 : options_.onboarding.aws_max_attempts;
+  const uint32_t tag = static_cast<uint32_t>(LambdaOp(step_index, step.span_name));
+  const core::SpanKind kind =
+      step.call == Call::kInternal ? core::SpanKind::kInternal : core::SpanKind::kClient;
+  const char* exception_type =
+      step.call == Call::kInternal ? step.error_code : ExceptionType(step.call);
+  StepOutcome outcome;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    SimTime duration = Draw(rng, step.median_ms * factor, step.sigma);
+    if (step.cpu_bound) {
+      duration = std::max<SimTime>(
+          1, std::llround(static_cast<double>(duration) * invocation.cpu_slowdown));
+    }
+    duration = Slowed(faults, duration, t);
+    const double p = FailureProbability(faults, base_p, t);
+    const bool error = p > 0 && rng.Bernoulli(p);
+    // A failing call fails part-way through.
+    if (error) {
+      duration =
+          std::max<SimTime>(1, std::llround(static_cast<double>(duration) * rng.Uniform(0.3, 1.0)));
+    }
+    PlannedSpan planned;
+    planned.tag = tag;
+    planned.span = MakeSpan(trace_id, rng.NewSpanId(), parent_id, step.span_name, kind, Unix(t),
+                            duration, kFlagsLocalParent);
+    AddStepAttributes(planned.span, step, customer.customer_id, error);
+    if (attempt > 0) planned.span.attributes.push_back({"http.request.resend_count", attempt});
+    t += duration;
+    if (!error) {
+      spans.push_back(std::move(planned));
+      outcome.end = t;
+      return outcome;
+    }
+    planned.span.attributes.push_back({"error.type", step.error_code});
+    SetError(planned.span, exception_type, step.error_message, Unix(t));
+    spans.push_back(std::move(planned));
+    if (attempt + 1 < attempts) {
+      const double backoff_s =
+          std::min(kRetryMaxSeconds, rng.Uniform() * kRetryBaseSeconds * std::ldexp(1.0, attempt));
+      t += std::max<SimTime>(1, std::llround(backoff_s * 1e9));
+    }
+  }
+  outcome.end = t;
+  outcome.failed = true;
+  outcome.error_type = exception_type;
+  outcome.error_message = step.error_message;
+  return outcome;
+}
+
+// The onboarding Lambda's handler for one SQS batch (seeds 001/002): a CONSUMER
+// span per record continuing the producer's trace, the record's steps under
+// it, and one batch span (its own trace) linking every record's context.
+HandlerResult OnboardingServices::HandleBatch(const LambdaInvocation& invocation) {
+  Rng& rng = lambda_rng_;
+  const std::vector<SqsRecord>& records = *invocation.records;
+  const bool report_failures = lambda_->mapping().report_batch_item_failures;
+  HandlerResult result;
+  result.spans.reserve(records.size() * 14 + 1);
+
+  const core::TraceId batch_trace = rng.NewTraceId();
+  const core::SpanId batch_id = rng.NewSpanId();
+  const SimTime batch_start = invocation.start + Draw(rng, 0.3, 0.3);
+  core::Span batch = MakeSpan(batch_trace, batch_id, core::SpanId{}, "sqs.process_batch",
+                              core::SpanKind::kInternal, Unix(batch_start), 0, kFlagsLocalParent);
+  batch.links.reserve(records.size());
+  SimTime t = batch_start + Draw(rng, 0.1, 0.3);
+  int64_t failed_records = 0;
+  StepOutcome abort;
+  const CustomerMessage unknown{"CUST-unknown", 0};
+
+  for (size_t i = 0; i < records.size(); ++i) {
+    const SqsRecord& record = records[i];
+    const CustomerMessage* customer = std::any_cast<CustomerMessage>(&record.body);
+    if (customer == nullptr) customer = &unknown;
+    const core::PropagationContext context = core::ExtractSqs(record.attributes);
+    core::TraceId trace_id{};
+    core::SpanId parent_id{};
+    uint32_t flags = kFlagsLocalParent;
+    if (context.traceparent) {
+      trace_id = context.traceparent->trace_id;
+      parent_id = context.traceparent->parent_id;
+      flags = kFlagsRemoteParent;
+      core::SpanLink link;
+      link.trace_id = trace_id;
+      link.span_id = parent_id;
+      link.trace_state = context.tracestate.ToHeader();
+      link.flags = kFlagsRemoteParent;
+      link.attributes = {{"messaging.message.id", record.message_id}};
+      batch.links.push_back(std::move(link));
+    } else {
+      trace_id = rng.NewTraceId();  // no context: the record starts a trace of its own
+    }
+    const core::SpanId process_id = rng.NewSpanId();
+    const SimTime record_start = t;
+    t += Draw(rng, 0.1, 0.3);
+    StepOutcome outcome;
+    for (size_t step = 0; step < kSteps.size(); ++step) {
+      if (step == kSnsStep &&
+          !kProfiles.at(static_cast<size_t>(customer->customer_type)).notify_team)
+        continue;
+      outcome = RunStep(step, invocation, trace_id, process_id, *customer, t, result.spans);
+      t = outcome.end;
+      if (outcome.failed) break;  // the exception leaves the record's processing
+      t += Draw(rng, 0.2, 0.3);
+    }
+    const SimTime record_end = t + Draw(rng, 0.2, 0.3);
+    PlannedSpan process;
+    process.tag = static_cast<uint32_t>(op_process_);
+    process.span =
+        MakeSpan(trace_id, process_id, parent_id, "sqs.process", core::SpanKind::kConsumer,
+                 Unix(record_start), record_end - record_start, flags);
+    process.span.attributes = {
+        {"messaging.system", "aws_sqs"},
+        {"messaging.destination.name", kQueueName},
+        {"messaging.operation.type", "process"},
+        {"messaging.operation.name", "process"},
+        {"messaging.message.id", record.message_id},
+        {"faas.coldstart", invocation.cold_start},
+        {"customer.id", customer->customer_id},
+        {"customer.type", kProfiles.at(static_cast<size_t>(customer->customer_type)).name}};
+    if (outcome.failed) {
+      process.span.attributes.push_back({"error.type", outcome.error_type});
+      SetError(process.span, outcome.error_type, outcome.error_message, Unix(outcome.end));
+    }
+    result.spans.push_back(std::move(process));
+    t = record_end;
+    if (outcome.failed) {
+      ++failed_records;
+      if (!report_failures) {
+        // Without ReportBatchItemFailures the handler lets the exception out:
+        // the rest of the batch is not processed and the whole batch returns.
+        result.error = true;
+        abort = outcome;
+        break;
+      }
+      result.failed_records.push_back(i);
+    }
+    t += Draw(rng, 0.1, 0.3);
+  }
+
+  const SimTime batch_end = t + Draw(rng, 0.2, 0.3);
+  batch.end_time_unix_nano = Unix(batch_end);
+  batch.attributes = {{"faas.trigger", "pubsub"},
+                      {"faas.invocation_id", invocation.request_id},
+                      {"faas.coldstart", invocation.cold_start},
+                      {"messaging.system", "aws_sqs"},
+                      {"messaging.destination.name", kQueueName},
+                      {"messaging.operation.type", "process"},
+                      {"messaging.operation.name", "process"},
+                      {"messaging.batch.message_count", static_cast<int64_t>(records.size())},
+                      {"onboarding.batch.failed_records", failed_records}};
+  if (result.error) {
+    batch.attributes.push_back({"error.type", abort.error_type});
+    SetError(batch, abort.error_type, abort.error_message, Unix(batch_end));
+  }
+  PlannedSpan batch_planned;
+  batch_planned.tag = static_cast<uint32_t>(LazyOp(op_batch_, kLambdaService, "sqs.process_batch"));
+  batch_planned.span = std::move(batch);
+  result.spans.push_back(std::move(batch_planned));
+  result.end = batch_end + Draw(rng, 0.2, 0.3);
+  return result;
+}
+
+void OnboardingServices::AddTruth(nlohmann::ordered_json& doc) const {
+  using Json = nlohmann::ordered_json;
+  if (!lambda_) {
+    doc["lambda"] = Json{{"invocations", invocations_}, {"cold_starts", cold_starts_}};
+    return;
+  }
+  const LambdaStats& st = lambda_->stats();
+  const LambdaFunctionConfig& fn = lambda_->function();
+  const EventSourceMappingConfig& esm = lambda_->mapping();
+  Json lambda;
+  lambda["invocations"] = st.invocations;
+  lambda["cold_starts"] = st.cold_starts;
+  lambda["timeouts"] = st.timeouts;
+  lambda["function_errors"] = st.function_errors;
+  lambda["throttles"] = st.throttles;
+  lambda["batches"] = st.batches;
+  lambda["records_received"] = st.records_received;
+  lambda["records_failed"] = st.records_failed;
+  lambda["messages_deleted"] = st.messages_deleted;
+  lambda["messages_dead_lettered"] = st.messages_dead_lettered;
+  lambda["redeliveries"] = st.redeliveries;
+  lambda["environments_created"] = st.environments_created;
+  lambda["environments_reaped"] = st.environments_reaped;
+  lambda["environments_reset"] = st.environments_reset;
+  lambda["max_concurrency"] = st.max_concurrency;
+  lambda["max_queue_depth"] = st.max_queue_depth;
+  lambda["spans"] = Json{{"ended", st.spans_ended},
+                         {"exported", st.spans_exported},
+                         {"export_requests", st.export_requests},
+                         {"dropped_queue_full", st.spans_dropped_queue_full},
+                         {"lost_export_timeout", st.spans_lost_export_timeout},
+                         {"lost_timeout", st.spans_lost_timeout},
+                         {"open_at_timeout", st.spans_open_at_timeout},
+                         {"lost_reaped", st.spans_lost_reaped},
+                         {"frozen_at_shutdown", st.spans_frozen_at_shutdown},
+                         {"delayed_by_freeze", st.spans_delayed_by_freeze}};
+  lambda["billing"] = Json{{"billed_ms", st.billed_ms},
+                           {"init_ms", st.init_ms},
+                           {"flush_ms", st.flush_ms},
+                           {"gb_seconds", st.gb_seconds},
+                           {"compute_cost_usd", st.compute_cost_usd},
+                           {"request_cost_usd", st.request_cost_usd},
+                           {"cost_usd", st.cost_usd()},
+                           {"price_per_gb_second", PricePerGbSecond(fn.architecture)},
+                           {"price_per_request", kLambdaPricePerRequest}};
+  Json config;
+  config["function_name"] = fn.function_name;
+  config["memory_mb"] = fn.memory_mb;
+  config["cpu_share"] = LambdaCpuShare(fn.memory_mb);
+  config["vcpus"] = LambdaVcpus(fn.memory_mb);
+  config["timeout_seconds"] = fn.timeout.count();
+  config["architecture"] = std::string(LambdaArchitectureName(fn.architecture));
+  config["bsp"] = Json{{"schedule_delay_ms", fn.bsp.schedule_delay.count()},
+                       {"max_export_batch_size", fn.bsp.max_export_batch_size},
+                       {"max_queue_size", fn.bsp.max_queue_size},
+                       {"export_timeout_ms", fn.bsp.export_timeout.count()}};
+  config["batch_size"] = esm.batch_size;
+  config["maximum_batching_window_seconds"] = esm.maximum_batching_window.count();
+  config["report_batch_item_failures"] = esm.report_batch_item_failures;
+  config["maximum_concurrency"] =
+      esm.maximum_concurrency ? Json(*esm.maximum_concurrency) : Json(nullptr);
+  config["visibility_timeout_seconds"] = static_cast<double>(lambda_->visibility_timeout()) / 1e9;
+  config["force_flush"] = options_.onboarding.lambda.force_flush;
+  lambda["config"] = std::move(config);
+  doc["lambda"] = std::move(lambda);
+  doc["propagation"]["messages_without_context"] = messages_without_context_;
 }
 
 }  // namespace tflo::workload

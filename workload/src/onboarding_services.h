@@ -1,11 +1,22 @@
-// The customer-onboarding services of the demos (shared seeds): the
+// The customer-onboarding services of the demos (shared seeds 000-002): the
 // `onboarding-api` HTTP service (ECS) that validates and enriches a customer
 // and sends it to SQS, and the `onboarding-lambda` function that consumes the
-// queue, runs its processing steps and stores the customer in DynamoDB. Both
-// are instrumented the way the seeds show (span names, kinds, semantic
-// convention attributes, W3C context through SQS message attributes) and export
-// through their SDK: the API through a BatchSpanProcessor, the Lambda by a
-// force_flush at the end of each invocation. Not thread-safe.
+// queue, runs its processing steps and stores the customer. Both are
+// instrumented the way the seeds show (span names, kinds, semantic-convention
+// attributes, W3C context through SQS message attributes) and export through
+// their SDK.
+//
+// Two shapes, chosen by OnboardingScenario::full_system:
+// - the first slice (`tflo demo`): POST /onboard only; one Lambda invocation
+//   per message with three steps and a force_flush (README, "Services");
+// - the full system: POST /onboard with risk scoring, GET /health,
+//   GET /customers/{id}; the Lambda runs in the SqsLambdaModel (lambda_model.h:
+//   event source mapping batches, cold starts, reaping, Timeout, the SDK's
+//   batch span processor with the freeze, billing) and processes each record
+//   through validation, enrichment, compliance (KYC, AML, sanctions, PEP),
+//   audit trail, S3 documents, DynamoDB status, SES/SNS notification and the
+//   follow-up workflow, every AWS call a CLIENT span retried with backoff.
+// Not thread-safe.
 #ifndef TFLO_WORKLOAD_ONBOARDING_SERVICES_H_
 #define TFLO_WORKLOAD_ONBOARDING_SERVICES_H_
 
@@ -17,10 +28,13 @@
 #include <vector>
 
 #include "ground_truth.h"
+#include <nlohmann/json.hpp>
 
 #include "tflo/core/model.h"
 #include "tflo/core/trace_context.h"
 #include "tflo/workload/event_engine.h"
+#include "tflo/workload/fault_set.h"
+#include "tflo/workload/lambda_model.h"
 #include "tflo/workload/rng.h"
 #include "tflo/workload/simulation.h"
 #include "tflo/workload/span_processor_model.h"
@@ -36,6 +50,15 @@ class OnboardingServices {
                      ExportSink sink);
   OnboardingServices(const OnboardingServices&) = delete;
   OnboardingServices& operator=(const OnboardingServices&) = delete;
+  ~OnboardingServices();
+
+  // kInvalidArgument for impossible full-system options (rates, customer mix,
+  // step names, retry attempts, the Lambda configuration). The first slice's
+  // options are checked by RunSimulation.
+  static Status Validate(const OnboardingScenario& scenario);
+  // Not OK when the constructor could not build the Lambda model (options
+  // that Validate rejects).
+  const Status& status() const { return status_; }
 
   // Starts the arrivals at engine.now() (= 0). `on_idle` runs once, when the
   // window is over and no request, message or invocation is left in flight.
@@ -44,9 +67,17 @@ class OnboardingServices {
   void ShutdownSdks();
 
   uint64_t requests() const { return requests_; }
-  uint64_t invocations() const { return invocations_; }
-  uint64_t cold_starts() const { return cold_starts_; }
-  uint64_t sdk_dropped_spans() const { return api_bsp_->dropped_spans(); }
+  uint64_t invocations() const;
+  uint64_t cold_starts() const;
+  // Spans the SDKs dropped because their queue was full (API and Lambda).
+  uint64_t sdk_dropped_spans() const;
+  // The Lambda model's counters; nullptr in the first slice.
+  const LambdaStats* lambda_stats() const { return lambda_ ? &lambda_->stats() : nullptr; }
+  uint64_t messages_without_context() const { return messages_without_context_; }
+
+  // Writes the ground truth's "lambda" section (and, for the full system, the
+  // extra "propagation" fields) into `doc`.
+  void AddTruth(nlohmann::ordered_json& doc) const;
 
  private:
   struct SqsMessage {
@@ -54,6 +85,17 @@ class OnboardingServices {
     core::SqsMessageAttributes attributes;
     std::string customer_id;
     std::string customer_type;
+  };
+  // The body of a full-system message (SqsRecord::body).
+  struct CustomerMessage {
+    std::string customer_id;
+    int customer_type = 0;  // index into the customer profiles
+  };
+  struct StepOutcome {
+    SimTime end = 0;
+    bool failed = false;
+    std::string error_type;
+    std::string error_message;
   };
   struct LambdaEnvironment {
     core::Resource resource;
@@ -65,6 +107,25 @@ class OnboardingServices {
   void Done();  // one in-flight unit finished
   uint64_t Unix(SimTime t) const { return start_unix_nano_ + static_cast<uint64_t>(t); }
   size_t AcquireEnvironment(bool* cold);
+
+  // Full system.
+  void StartFullSystem();
+  void ScheduleNextHealth(SimTime after);
+  void ScheduleNextLookup(SimTime after);
+  void StreamEnded();
+  void OnOnboardRequest();
+  void OnHealthCheck();
+  void OnCustomerLookup();
+  HandlerResult HandleBatch(const LambdaInvocation& invocation);
+  // Runs step `step_index` of the processing (all its attempts) from `t`,
+  // appending its spans.
+  StepOutcome RunStep(size_t step_index, const LambdaInvocation& invocation,
+                      const core::TraceId& trace_id, const core::SpanId& parent_id,
+                      const CustomerMessage& customer, SimTime t, std::vector<PlannedSpan>& spans);
+  GroundTruth::OpId LambdaOp(size_t step_index, const char* name);
+  // Registers (service, name) into `slot` the first time.
+  GroundTruth::OpId LazyOp(GroundTruth::OpId& slot, const char* service, const char* name);
+  int DrawCustomerType(Rng& rng) const;
 
   EventEngine& engine_;
   const SimulationOptions& options_;
@@ -84,6 +145,26 @@ class OnboardingServices {
 
   GroundTruth::OpId op_server_, op_validate_, op_enrich_, op_send_;
   GroundTruth::OpId op_process_, op_step_validation_, op_step_compliance_, op_step_store_;
+
+  // Full system.
+  Status status_;
+  std::unique_ptr<SqsLambdaModel> lambda_;
+  Rng health_rng_;
+  Rng lookup_rng_;
+  std::vector<double> customer_mix_cumulative_;  // by profile index
+  std::vector<double> step_error_rates_;         // by step index
+  std::vector<GroundTruth::OpId> lambda_ops_;    // by step index, then extra names
+  static constexpr GroundTruth::OpId kNoOp = static_cast<GroundTruth::OpId>(-1);
+  GroundTruth::OpId op_risk_ = kNoOp, op_health_ = kNoOp, op_lookup_ = kNoOp, op_get_item_ = kNoOp,
+                    op_batch_ = kNoOp;
+  // Faults of the scenario (nullptr / empty without a FaultSet).
+  const TargetFaults* api_faults_ = nullptr;
+  const TargetFaults* sqs_faults_ = nullptr;
+  std::vector<const TargetFaults*> step_faults_;  // by step index
+  std::vector<std::string> recent_customers_;     // a ring, for GET /customers/{id}
+  size_t recent_next_ = 0;
+  int open_extra_streams_ = 0;  // GET /health and GET /customers/{id} streams still arriving
+  uint64_t messages_without_context_ = 0;
 
   std::function<void()> on_idle_;
   bool arrivals_done_ = false;

@@ -46,6 +46,7 @@ Status ValidateOptions(const SimulationOptions& o) {
     return InvalidArgumentError("backend latencies must be >= 0");
   }
   if (o.out_dir.empty()) return InvalidArgumentError("out_dir must be set");
+  TFLO_RETURN_IF_ERROR(OnboardingServices::Validate(s));
   return ValidateForModel(o.collector);
 }
 
@@ -199,6 +200,7 @@ Result<SimulationSummary> Simulation::Run() {
           MaybeShutdownCollector();
         });
       });
+  TFLO_RETURN_IF_ERROR(services_->status());
 
   collector_->Start();
   services_->Start([this] { OnServicesIdle(); });
@@ -277,8 +279,7 @@ Status Simulation::WriteGroundTruth() {
 
   doc["propagation"] = Json{{"messages_sent", truth_.messages_sent()},
                             {"consumer_spans_with_parent", truth_.consumer_spans_with_parent()}};
-  doc["lambda"] =
-      Json{{"invocations", services_->invocations()}, {"cold_starts", services_->cold_starts()}};
+  services_->AddTruth(doc);
   return WriteJsonFile(options_.out_dir / "ground_truth.json", doc);
 }
 

@@ -19,25 +19,75 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "tflo/core/collector_config.h"
 #include "tflo/core/otlp_file.h"
 #include "tflo/core/status.h"
+#include "tflo/workload/lambda_config.h"
+#include "tflo/workload/lambda_model.h"
 
 namespace tflo::workload {
+
+class FaultSet;  // fault_set.h
 
 struct OnboardingScenario {
   double requests_per_second = 100;  // Poisson arrivals at the API
   double error_rate = 0.02;          // probability that one processing step fails
   double validation_error_rate = 0.01;  // API-side validation failures (HTTP 400)
+
+  // The full onboarding system (issue 3): GET /health and GET /customers/{id}
+  // besides POST /onboard, risk scoring, customer types with their own
+  // latencies, and the Lambda behind an SQS event source mapping (batches,
+  // cold starts, reaping, Timeout, the SDK's batch span processor and freeze,
+  // billing) with every processing step as its own span and retries with
+  // backoff. false = the first slice that `tflo demo` runs (README).
+  bool full_system = false;
+  double health_checks_per_second = 1;  // GET /health (full system; 0 = none)
+  double lookups_per_second = 2;        // GET /customers/{id} (full system; 0 = none)
+  // Share of each customer type among POST /onboard (standard, premium, enterprise).
+  std::map<std::string, double> customer_mix = {
+      {"standard", 0.7}, {"premium", 0.2}, {"enterprise", 0.1}};
+  // Probability that one attempt of a Lambda processing step fails, by step:
+  // validation, enrichment, kyc, aml, sanctions, pep, audit, s3, dynamodb,
+  // notification, workflow. Steps not listed use error_rate.
+  std::map<std::string, double> step_error_rates;
+  int aws_max_attempts = 3;              // botocore "standard" retry mode
+  double broken_propagation_rate = 0;    // messages sent without trace context
+  LambdaFunctionConfig lambda_function = DefaultLambdaFunctionConfig();
+  EventSourceMappingConfig event_source_mapping = DefaultEventSourceMapping();
+  LambdaModelOptions lambda;
+  // The scenario's faults (not owned; must outlive RunSimulation), read by the
+  // full system for the targets onboarding.api, onboarding.sqs,
+  // onboarding.<step> and onboarding.lambda. nullptr = none.
+  const FaultSet* faults = nullptr;
+};
+
+// An interval [start, end) of simulated time since the start of the run during
+// which the trace backend refuses every export attempt (end 0 = never ends).
+struct BackendOutage {
+  std::chrono::nanoseconds start{0};
+  std::chrono::nanoseconds end{0};
+  bool ActiveAt(std::chrono::nanoseconds t) const {
+    return t >= start && (end.count() == 0 || t < end);
+  }
 };
 
 // The trace backend behind the collector's exporter: each export request takes
 // request_latency + per_span_latency x spans, one request per consumer at a time.
+// Failure modes (none by default; see exporter_model.h for how retry_on_failure
+// handles them): an attempt that starts inside an outage window, or that draws a
+// retryable failure, returns UNAVAILABLE after `failure_latency`; a permanent
+// failure (INVALID_ARGUMENT, after request_latency) is never retried.
 struct BackendModel {
   std::chrono::nanoseconds request_latency = std::chrono::milliseconds(100);
   std::chrono::nanoseconds per_span_latency = std::chrono::microseconds(20);
+  std::vector<BackendOutage> outages;
+  double failure_probability = 0;            // per attempt, retryable
+  double permanent_failure_probability = 0;  // per attempt, not retryable
+  std::chrono::nanoseconds failure_latency = std::chrono::milliseconds(1);
 };
 
 struct SimulationOptions {
