@@ -17,16 +17,6 @@ SimTime Draw(Rng& rng, double median_ms, double sigma) {
 
 SimTime Ms(double ms) { return std::max<SimTime>(0, std::llround(ms * 1e6)); }
 
-std::string HexWord(uint64_t v, int digits) {
-  static constexpr const char* kHex = "0123456789abcdef";
-  std::string out(static_cast<size_t>(digits), '0');
-  for (int i = digits - 1; i >= 0; --i) {
-    out[static_cast<size_t>(i)] = kHex[v & 0xF];
-    v >>= 4;
-  }
-  return out;
-}
-
 core::Span MakeSpan(const core::TraceId& trace_id, const core::SpanId& span_id,
                     const core::SpanId& parent_id, std::string name, core::SpanKind kind,
                     uint64_t start_unix_nano, uint64_t end_unix_nano, uint32_t flags) {

@@ -63,7 +63,7 @@ inline constexpr SimTime kExportLatency = 500 * kMicrosecond;
 // integer nanoseconds (at least 1).
 SimTime Draw(Rng& rng, double median_ms, double sigma);
 SimTime Ms(double ms);
-std::string HexWord(uint64_t v, int digits);
+using ::tflo::workload::HexWord;
 
 core::Span MakeSpan(const core::TraceId& trace_id, const core::SpanId& span_id,
                     const core::SpanId& parent_id, std::string name, core::SpanKind kind,

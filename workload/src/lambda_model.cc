@@ -21,25 +21,6 @@ SimTime Draw(Rng& rng, SimTime median, double sigma) {
   return std::max<SimTime>(1, std::llround(rng.LogNormal(static_cast<double>(median), sigma)));
 }
 
-std::string HexWord(uint64_t v, int digits) {
-  static constexpr const char* kHex = "0123456789abcdef";
-  std::string out(static_cast<size_t>(digits), '0');
-  for (int i = digits - 1; i >= 0; --i) {
-    out[static_cast<size_t>(i)] = kHex[v & 0xF];
-    v >>= 4;
-  }
-  return out;
-}
-
-// A version 4 UUID, as Lambda uses for request ids.
-std::string NewUuid(Rng& rng) {
-  const uint64_t hi = (rng.Next() & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
-  const uint64_t lo = (rng.Next() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-  const std::string h = HexWord(hi, 16);
-  const std::string l = HexWord(lo, 16);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + l.substr(0, 4) +
-         "-" + l.substr(4, 12);
-}
 
 std::string TimedOutMessage(SimTime timeout) {
   // The runtime's own wording: "Task timed out after 15.00 seconds".
@@ -503,7 +484,7 @@ void SqsLambdaModel::Invoke(std::vector<Message> batch) {
   invocation.start = start;
   invocation.cold_start = cold;
   invocation.init_duration = init;
-  invocation.request_id = NewUuid(rng_);
+  invocation.request_id = rng_.NewUuid();
   invocation.cpu_slowdown = cpu_slowdown_;
   invocation.records = &records;
   HandlerResult result = callbacks_.handler(invocation);

@@ -40,25 +40,6 @@ SimTime Draw(Rng& rng, double median_ms, double sigma) {
   return std::max<SimTime>(1, std::llround(ns));
 }
 
-std::string HexWord(uint64_t v, int digits) {
-  static constexpr const char* kHex = "0123456789abcdef";
-  std::string out(static_cast<size_t>(digits), '0');
-  for (int i = digits - 1; i >= 0; --i) {
-    out[static_cast<size_t>(i)] = kHex[v & 0xF];
-    v >>= 4;
-  }
-  return out;
-}
-
-// A random (version 4) UUID, as AWS uses for message and request ids.
-std::string NewUuid(Rng& rng) {
-  const uint64_t hi = (rng.Next() & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
-  const uint64_t lo = (rng.Next() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-  const std::string h = HexWord(hi, 16);
-  const std::string l = HexWord(lo, 16);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + l.substr(0, 4) +
-         "-" + l.substr(4, 12);
-}
 
 core::Span MakeSpan(const core::TraceId& trace_id, const core::SpanId& span_id,
                     const core::SpanId& parent_id, std::string name, core::SpanKind kind,
@@ -264,7 +245,7 @@ void OnboardingServices::OnArrival() {
     const SimTime send_duration = Draw(rng, 14.0, 0.35);
     const core::SpanId send_id = rng.NewSpanId();
     message = std::make_shared<SqsMessage>();
-    message->message_id = NewUuid(rng);
+    message->message_id = rng.NewUuid();
     message->customer_id = customer_id;
     message->customer_type = customer_type;
     core::PropagationContext context;
@@ -436,7 +417,7 @@ void OnboardingServices::OnMessage(const SqsMessage& message) {
                         {"messaging.message.id", message.message_id},
                         {"faas.trigger", "pubsub"},
                         {"faas.coldstart", cold},
-                        {"faas.invocation_id", NewUuid(rng)},
+                        {"faas.invocation_id", rng.NewUuid()},
                         {"customer.id", message.customer_id},
                         {"customer.type", message.customer_type}};
   if (failed != nullptr)
@@ -891,7 +872,7 @@ void OnboardingServices::OnOnboardRequest() {
     SimTime send_duration = Slowed(sqs_faults_, Draw(rng, 14.0, 0.35), t);
     const core::SpanId send_id = rng.NewSpanId();
     SqsRecord record;
-    record.message_id = NewUuid(rng);
+    record.message_id = rng.NewUuid();
     record.body = CustomerMessage{customer_id, type};
     const double send_failure = FailureProbability(sqs_faults_, 0, t);
     const bool send_failed = send_failure > 0 && rng.Bernoulli(send_failure);

@@ -76,4 +76,23 @@ core::SpanId Rng::NewSpanId() {
   return id;
 }
 
+std::string HexWord(uint64_t v, int digits) {
+  static constexpr const char* kHex = "0123456789abcdef";
+  std::string out(static_cast<size_t>(digits), '0');
+  for (int i = digits - 1; i >= 0; --i) {
+    out[static_cast<size_t>(i)] = kHex[v & 0xF];
+    v >>= 4;
+  }
+  return out;
+}
+
+std::string Rng::NewUuid() {
+  const uint64_t hi = (Next() & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
+  const uint64_t lo = (Next() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
+  const std::string h = HexWord(hi, 16);
+  const std::string l = HexWord(lo, 16);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + l.substr(0, 4) +
+         "-" + l.substr(4, 12);
+}
+
 }  // namespace tflo::workload

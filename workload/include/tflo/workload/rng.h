@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 
 #include "tflo/core/model.h"
 
@@ -20,6 +21,9 @@ namespace tflo::workload {
 // One step of SplitMix64 (Steele, Lea, Flood 2014): a good 64-bit mixer, used to
 // derive stream seeds.
 uint64_t SplitMix64(uint64_t& state);
+
+// The low `digits` hex digits of `v`, lower case, zero-padded.
+std::string HexWord(uint64_t v, int digits);
 
 class Rng {
  public:
@@ -47,6 +51,8 @@ class Rng {
   // Non-zero random ids (W3C: all-zero ids are invalid).
   core::TraceId NewTraceId();
   core::SpanId NewSpanId();
+  // A random (version 4) UUID, as AWS uses for message and request ids.
+  std::string NewUuid();
 
  private:
   std::mt19937_64 engine_;
