@@ -42,6 +42,19 @@ class ReverseWireEncoder {
     if (n != 0) std::memcpy(buffer_.get() + pos_, data, n);
   }
   void Varint(uint64_t v) {
+    // Fast paths: every field tag and most lengths fit in one or two bytes.
+    if (v < 0x80) {
+      if (pos_ < 1) Grow(1);
+      buffer_[--pos_] = static_cast<uint8_t>(v);
+      return;
+    }
+    if (v < 0x4000) {
+      if (pos_ < 2) Grow(2);
+      pos_ -= 2;
+      buffer_[pos_] = static_cast<uint8_t>(v | 0x80);
+      buffer_[pos_ + 1] = static_cast<uint8_t>(v >> 7);
+      return;
+    }
     uint8_t tmp[10];
     size_t n = 0;
     while (v >= 0x80) {
