@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -99,6 +100,10 @@ OnboardingServices::OnboardingServices(EventEngine& engine, const SimulationOpti
       lambda_rng_(Rng::ForStream(options.seed, 3)),
       health_rng_(Rng::ForStream(options.seed, 4)),
       lookup_rng_(Rng::ForStream(options.seed, 5)) {
+  if (options.onboarding.traffic) {
+    arrivals_ = std::make_unique<ArrivalProcess>(*options.onboarding.traffic,
+                                                 options.start_unix_nano, arrivals_rng_);
+  }
   core::Resource api_resource;
   api_resource.attributes = CommonResource(kApiService);
   api_resource.attributes.push_back({"cloud.platform", "aws_ecs"});
@@ -164,9 +169,13 @@ uint64_t OnboardingServices::sdk_dropped_spans() const {
 }
 
 void OnboardingServices::ScheduleNextArrival(SimTime after) {
-  const double mean_gap_ns = 1e9 / options_.onboarding.requests_per_second;
-  const SimTime next =
-      after + std::max<SimTime>(1, std::llround(arrivals_rng_.Exponential(mean_gap_ns)));
+  SimTime next = options_.window.count();
+  if (arrivals_) {
+    if (const std::optional<SimTime> t = arrivals_->Next(after, options_.window.count())) next = *t;
+  } else {
+    const double mean_gap_ns = 1e9 / options_.onboarding.requests_per_second;
+    next = after + std::max<SimTime>(1, std::llround(arrivals_rng_.Exponential(mean_gap_ns)));
+  }
   if (next < options_.window.count()) {
     if (lambda_) {
       engine_.At(next, [this] { OnOnboardRequest(); });

@@ -32,6 +32,7 @@
 
 #include "tflo/core/model.h"
 #include "tflo/core/trace_context.h"
+#include "tflo/workload/arrivals.h"
 #include "tflo/workload/event_engine.h"
 #include "tflo/workload/fault_set.h"
 #include "tflo/workload/lambda_model.h"
@@ -133,6 +134,8 @@ class OnboardingServices {
   ExportSink sink_;
   uint64_t start_unix_nano_;
   Rng arrivals_rng_;
+  // POST /onboard arrivals over OnboardingScenario::traffic (nullptr = constant rate).
+  std::unique_ptr<ArrivalProcess> arrivals_;
   Rng api_rng_;
   Rng lambda_rng_;
 

@@ -6,6 +6,7 @@
 #include <system_error>
 #include <utility>
 
+#include "business_services_host.h"
 #include "ground_truth.h"
 #include "onboarding_services.h"
 #include <nlohmann/json.hpp>
@@ -25,9 +26,15 @@ constexpr SimTime kQueueSamplePeriod = kSecond;
 // A guard against options that would run for hours or exhaust memory.
 constexpr double kMaxExpectedRequests = 5e7;
 
-Status ValidateOptions(const SimulationOptions& o) {
+Status ValidateOnboarding(const SimulationOptions& o) {
   const OnboardingScenario& s = o.onboarding;
-  if (!(s.requests_per_second > 0) || !std::isfinite(s.requests_per_second)) {
+  // With a traffic pattern the rate varies; its maximum bounds the request count.
+  const double max_rate = s.traffic ? MaxRate(*s.traffic) : s.requests_per_second;
+  if (s.traffic) {
+    if (!(max_rate >= 0) || !std::isfinite(max_rate)) {
+      return InvalidArgumentError("onboarding.traffic: rates must be finite and >= 0");
+    }
+  } else if (!(s.requests_per_second > 0) || !std::isfinite(s.requests_per_second)) {
     return InvalidArgumentError("onboarding.requests_per_second must be a positive number");
   }
   if (!(s.error_rate >= 0 && s.error_rate <= 1)) {
@@ -36,17 +43,33 @@ Status ValidateOptions(const SimulationOptions& o) {
   if (!(s.validation_error_rate >= 0 && s.validation_error_rate <= 1)) {
     return InvalidArgumentError("onboarding.validation_error_rate must be in [0, 1]");
   }
+  if (max_rate * static_cast<double>(o.window.count()) / 1e9 > kMaxExpectedRequests) {
+    return InvalidArgumentError("request rate x window exceeds 5e7 requests");
+  }
+  return OnboardingServices::Validate(s);
+}
+
+Status ValidateOptions(const SimulationOptions& o) {
   if (o.window.count() <= 0) return InvalidArgumentError("window must be positive");
   if (o.metrics_interval.count() <= 0)
     return InvalidArgumentError("metrics_interval must be positive");
-  if (s.requests_per_second * static_cast<double>(o.window.count()) / 1e9 > kMaxExpectedRequests) {
-    return InvalidArgumentError("requests_per_second x window exceeds 5e7 requests");
+  if (o.onboarding.enabled) {
+    TFLO_RETURN_IF_ERROR(ValidateOnboarding(o));
+  } else if (!BusinessServicesHost::Needed(o)) {
+    return InvalidArgumentError("no service is enabled");
+  }
+  for (const TrafficPattern* traffic : {&o.coordination.traffic, &o.ecommerce.traffic}) {
+    const double max_rate = MaxRate(*traffic);
+    if (!(max_rate >= 0) || !std::isfinite(max_rate) ||
+        max_rate * static_cast<double>(o.window.count()) / 1e9 > kMaxExpectedRequests) {
+      return InvalidArgumentError("coordination/ecommerce traffic: rates must be finite, >= 0, "
+                                  "and rate x window at most 5e7");
+    }
   }
   if (o.backend.request_latency.count() < 0 || o.backend.per_span_latency.count() < 0) {
     return InvalidArgumentError("backend latencies must be >= 0");
   }
   if (o.out_dir.empty()) return InvalidArgumentError("out_dir must be set");
-  TFLO_RETURN_IF_ERROR(OnboardingServices::Validate(s));
   return ValidateForModel(o.collector);
 }
 
@@ -100,6 +123,9 @@ class Simulation {
  private:
   Status OpenOutputs();
   void Deliver(core::TracesData&& data);
+  // An SDK's export request reaches the collector at `arrive_at`.
+  void Receive(core::TracesData&& request, SimTime arrive_at);
+  void WriteLogs(core::LogsData&& data);
   void ScrapeMetrics();
   void OnServicesIdle();
   void MaybeShutdownCollector();
@@ -110,8 +136,11 @@ class Simulation {
   GroundTruth truth_;
   std::unique_ptr<core::OtlpFileWriter> traces_writer_;
   std::unique_ptr<core::OtlpFileWriter> metrics_writer_;
+  std::unique_ptr<core::OtlpFileWriter> logs_writer_;  // with hosted services only
   std::unique_ptr<CollectorModel> collector_;
-  std::unique_ptr<OnboardingServices> services_;
+  std::unique_ptr<OnboardingServices> services_;      // nullptr when onboarding is disabled
+  std::unique_ptr<BusinessServicesHost> host_;        // nullptr without coordination/ecommerce
+  int busy_service_groups_ = 0;                       // groups not yet idle after the window
   Status write_status_;
 
   int64_t pending_deliveries_ = 0;  // SDK requests on their way to the collector
@@ -121,6 +150,7 @@ class Simulation {
   SimTime finished_at_ = 0;
   SimTime last_scrape_ = -1;
   uint64_t metric_points_ = 0;
+  uint64_t log_records_ = 0;
   int64_t max_queue_sampled_ = 0;
 };
 
@@ -138,12 +168,31 @@ Status Simulation::OpenOutputs() {
   TFLO_ASSIGN_OR_RETURN(metrics_writer_,
                         core::CreateOtlpFileWriter(options_.out_dir / ("metrics" + ext),
                                                    core::Signal::kMetrics, options_.format));
+  if (BusinessServicesHost::Needed(options_)) {
+    TFLO_ASSIGN_OR_RETURN(logs_writer_,
+                          core::CreateOtlpFileWriter(options_.out_dir / ("logs" + ext),
+                                                     core::Signal::kLogs, options_.format));
+  }
   return OkStatus();
 }
 
 void Simulation::Deliver(core::TracesData&& data) {
   truth_.RecordDelivered(data);
   if (write_status_.ok()) write_status_ = traces_writer_->Write(data);
+}
+
+void Simulation::Receive(core::TracesData&& request, SimTime arrive_at) {
+  ++pending_deliveries_;
+  engine_.At(arrive_at, [this, request = std::move(request)]() mutable {
+    collector_->ReceiveTraces(std::move(request));
+    --pending_deliveries_;
+    MaybeShutdownCollector();
+  });
+}
+
+void Simulation::WriteLogs(core::LogsData&& data) {
+  log_records_ += data.LogRecordCount();
+  if (write_status_.ok()) write_status_ = logs_writer_->Write(data);
 }
 
 void Simulation::ScrapeMetrics() {
@@ -155,11 +204,22 @@ void Simulation::ScrapeMetrics() {
       options_.start_unix_nano, options_.start_unix_nano + static_cast<uint64_t>(now));
   metric_points_ += data.DataPointCount();
   if (write_status_.ok()) write_status_ = metrics_writer_->Write(data);
+  if (host_) {
+    const core::MetricsData business = host_->CollectMetrics(
+        options_.start_unix_nano, options_.start_unix_nano + static_cast<uint64_t>(now));
+    metric_points_ += business.DataPointCount();
+    if (write_status_.ok() && !business.resource_metrics.empty()) {
+      write_status_ = metrics_writer_->Write(business);
+    }
+  }
 }
 
 void Simulation::OnServicesIdle() {
+  if (--busy_service_groups_ > 0) return;
   sdks_done_ = true;
-  services_->ShutdownSdks();  // flushes through the sink (pending_deliveries_)
+  // Both flush through the sink (pending_deliveries_).
+  if (services_) services_->ShutdownSdks();
+  if (host_) host_->Shutdown();
   MaybeShutdownCollector();
 }
 
@@ -191,19 +251,29 @@ Result<SimulationSummary> Simulation::Run() {
                             engine_, options_.collector, options_.backend,
                             [this](core::TracesData&& data, int64_t) { Deliver(std::move(data)); },
                             std::move(collector_resource)));
-  services_ = std::make_unique<OnboardingServices>(
-      engine_, options_, truth_, [this](core::TracesData&& request, SimTime arrive_at) {
-        ++pending_deliveries_;
-        engine_.At(arrive_at, [this, request = std::move(request)]() mutable {
-          collector_->ReceiveTraces(std::move(request));
-          --pending_deliveries_;
-          MaybeShutdownCollector();
+  if (options_.onboarding.enabled) {
+    services_ = std::make_unique<OnboardingServices>(
+        engine_, options_, truth_, [this](core::TracesData&& request, SimTime arrive_at) {
+          Receive(std::move(request), arrive_at);
         });
-      });
-  TFLO_RETURN_IF_ERROR(services_->status());
+    TFLO_RETURN_IF_ERROR(services_->status());
+    ++busy_service_groups_;
+  }
+  if (BusinessServicesHost::Needed(options_)) {
+    host_ = std::make_unique<BusinessServicesHost>(
+        engine_, truth_, options_,
+        [this](core::TracesData&& request, SimTime arrive_at) {
+          Receive(std::move(request), arrive_at);
+        },
+        // Logs bypass the collector model (it models the traces pipelines):
+        // they are written as the SDK exports them.
+        [this](core::LogsData&& request, SimTime) { WriteLogs(std::move(request)); });
+    ++busy_service_groups_;
+  }
 
   collector_->Start();
-  services_->Start([this] { OnServicesIdle(); });
+  if (services_) services_->Start([this] { OnServicesIdle(); });
+  if (host_) host_->Start([this] { OnServicesIdle(); });
 
   const SimTime interval = options_.metrics_interval.count();
   std::function<void()> scrape_tick = [&] {
@@ -225,17 +295,21 @@ Result<SimulationSummary> Simulation::Run() {
   TFLO_RETURN_IF_ERROR(write_status_);
   TFLO_RETURN_IF_ERROR(traces_writer_->Close());
   TFLO_RETURN_IF_ERROR(metrics_writer_->Close());
+  if (logs_writer_) {
+    TFLO_RETURN_IF_ERROR(logs_writer_->Close());
+  }
   TFLO_RETURN_IF_ERROR(WriteGroundTruth());
 
   const ExporterStats& exporter = collector_->exporter().stats();
   SimulationSummary summary;
-  summary.requests = services_->requests();
+  summary.requests = (services_ ? services_->requests() : 0) + (host_ ? host_->arrivals() : 0);
   summary.spans_generated = truth_.spans_generated();
   summary.spans_accepted = collector_->accepted_spans();
   summary.spans_sent = exporter.sent_spans;
   summary.spans_dropped = exporter.enqueue_failed_spans;
   summary.export_requests = exporter.export_requests;
   summary.metric_points = metric_points_;
+  summary.log_records = log_records_;
   summary.simulated_seconds = static_cast<double>(finished_at_) / 1e9;
   return summary;
 }
@@ -273,13 +347,17 @@ Status Simulation::WriteGroundTruth() {
   pipeline["max_queue_size"] = exporter.max_queue_size;
   pipeline["refused"] = collector_->refused_spans();
   pipeline["max_queue_size_sampled_1s"] = max_queue_sampled_;
-  pipeline["sdk_dropped"] = services_->sdk_dropped_spans();
+  pipeline["sdk_dropped"] = services_ ? services_->sdk_dropped_spans() : 0;
   pipeline["drained_at_seconds"] = static_cast<double>(finished_at_) / 1e9;
   doc["pipeline"] = std::move(pipeline);
 
   doc["propagation"] = Json{{"messages_sent", truth_.messages_sent()},
                             {"consumer_spans_with_parent", truth_.consumer_spans_with_parent()}};
-  services_->AddTruth(doc);
+  if (services_) services_->AddTruth(doc);
+  if (host_) {
+    host_->AddTruth(doc);
+    doc["logs"] = Json{{"records_written", log_records_}};
+  }
   return WriteJsonFile(options_.out_dir / "ground_truth.json", doc);
 }
 

@@ -10,6 +10,8 @@
 //   metrics<ext>       - the collector model's own metrics under their real names
 //                        (otelcol_*), cumulative, one scrape every
 //                        `metrics_interval`;
+//   logs<ext>          - the log records of the coordination and e-commerce
+//                        services, when one of them is enabled;
 //   ground_truth.json  - what was injected and what happened (see README).
 // The same options (seed included) give byte-identical files. Not thread-safe;
 // independent simulations may run on different threads.
@@ -20,6 +22,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,13 +31,21 @@
 #include "tflo/core/status.h"
 #include "tflo/workload/lambda_config.h"
 #include "tflo/workload/lambda_model.h"
+#include "tflo/workload/scenario.h"
 
 namespace tflo::workload {
 
 class FaultSet;  // fault_set.h
 
 struct OnboardingScenario {
+  // false = the onboarding services do not run (a scenario of other services);
+  // the fields below are then ignored.
+  bool enabled = true;
   double requests_per_second = 100;  // Poisson arrivals at the API
+  // When set, POST /onboard arrivals follow this pattern (ArrivalProcess,
+  // arrivals.h) and requests_per_second is ignored; unset = a homogeneous
+  // Poisson process at requests_per_second (what `tflo demo` runs).
+  std::optional<TrafficPattern> traffic;
   double error_rate = 0.02;          // probability that one processing step fails
   double validation_error_rate = 0.01;  // API-side validation failures (HTTP 400)
 
@@ -96,6 +107,12 @@ struct SimulationOptions {
   std::chrono::nanoseconds window = std::chrono::seconds(60);  // arrivals happen in [0, window)
   std::chrono::nanoseconds metrics_interval = std::chrono::seconds(10);
   OnboardingScenario onboarding;
+  // The coordination and e-commerce services (issue 3), hosted when enabled:
+  // arrivals over their traffic patterns, the faults of onboarding.faults
+  // (the scenario's FaultSet), spans through the collector model, logs into
+  // logs<ext>, business metrics appended to metrics<ext> at each scrape.
+  CoordinationParams coordination;
+  EcommerceParams ecommerce;
   BackendModel backend;
   core::CollectorConfig collector;  // the traces pipeline's batch + exporter are modelled
   std::filesystem::path out_dir;    // created if absent
@@ -109,7 +126,8 @@ struct SimulationSummary {
   uint64_t spans_sent = 0;       // reached the backend
   uint64_t spans_dropped = 0;    // sending queue full
   uint64_t export_requests = 0;  // batches sent to the backend
-  uint64_t metric_points = 0;
+  uint64_t metric_points = 0;   // collector metrics and business metrics
+  uint64_t log_records = 0;     // written to logs<ext> (hosted services only)
   double simulated_seconds = 0;  // window plus drain
 };
 
