@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "demo_command.h"
+#include "workload_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "tflo 0.1.0");
   int exit_code = 0;
   tflo::cli::RegisterDemoCommand(app, exit_code);
+  tflo::cli::RegisterWorkloadCommand(app, exit_code);
   spdlog::set_level(spdlog::level::warn);
   try {
     app.parse(argc, argv);
