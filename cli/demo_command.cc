@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "assets.h"
+#include "output_dir.h"
 #include "report.h"
 #include "tflo/actuators/collector_yaml_actuator.h"
 #include "tflo/actuators/file_ops.h"
@@ -88,40 +89,6 @@ Result<StartConfig> LoadStartConfig(const DemoOptions& o) {
   return start;
 }
 
-// Makes `dir` ready for a run without touching anything that is not ours: a
-// directory holding files but no marker of an earlier demo is refused.
-Status PrepareOutDir(const fs::path& dir) {
-  std::error_code ec;
-  if (fs::exists(dir, ec)) {
-    if (!fs::is_directory(dir, ec)) {
-      return FailedPreconditionError(dir.string() + ": exists and is not a directory");
-    }
-    const bool ours = fs::exists(dir / kMarkerFile, ec);
-    if (!ours && !fs::is_empty(dir, ec)) {
-      return FailedPreconditionError(
-          dir.string() +
-          ": directory is not empty and holds no earlier tflo demo output; choose a new or empty "
-          "directory (nothing was written)");
-    }
-    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-      return PermissionDeniedError(dir.string() + ": cannot write: " + std::strerror(errno));
-    }
-    if (ours) {
-      for (const auto& name : DemoArtefacts()) {
-        fs::remove_all(dir / name, ec);
-        if (ec) return InternalError((dir / name).string() + ": cannot remove: " + ec.message());
-      }
-    }
-  } else {
-    fs::create_directories(dir, ec);
-    if (ec) return PermissionDeniedError(dir.string() + ": cannot create: " + ec.message());
-  }
-  std::ofstream marker(dir / kMarkerFile, std::ios::trunc);
-  marker << "This directory holds the output of `tflo demo`; a re-run replaces it.\n";
-  if (!marker) return PermissionDeniedError((dir / kMarkerFile).string() + ": cannot write");
-  return OkStatus();
-}
-
 analyzer::RecommendationRow ToRow(const optimizer::Recommendation& rec) {
   return analyzer::RecommendationRow{rec.id,       rec.target.kind, rec.target.file,
                                      rec.target.key, rec.current,   rec.proposed,
@@ -170,7 +137,8 @@ Verification Verify(const RoundReport& previous, const analyzer::WindowSnapshot&
 Status RunDemo(const DemoOptions& options, std::ostream& progress) {
   TFLO_RETURN_IF_ERROR(ValidateOptions(options));
   TFLO_ASSIGN_OR_RETURN(StartConfig start, LoadStartConfig(options));
-  TFLO_RETURN_IF_ERROR(PrepareOutDir(options.out_dir));
+  TFLO_RETURN_IF_ERROR(
+      PrepareOwnedOutputDir(options.out_dir, {kMarkerFile, "tflo demo", DemoArtefacts()}));
 
   const fs::path dir = options.out_dir;
   const fs::path config_path = dir / "collector.yaml";

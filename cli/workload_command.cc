@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "assets.h"
+#include "output_dir.h"
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -60,39 +61,6 @@ Result<core::CollectorConfig> DefaultCollector() {
   return core::ParseCollectorConfig(asset, kUntunedAsset);
 }
 
-// Makes `dir` ready without touching anything that is not ours (as `tflo demo`).
-Status PrepareOutDir(const fs::path& dir) {
-  std::error_code ec;
-  if (fs::exists(dir, ec)) {
-    if (!fs::is_directory(dir, ec)) {
-      return FailedPreconditionError(dir.string() + ": exists and is not a directory");
-    }
-    const bool ours = fs::exists(dir / kMarkerFile, ec);
-    if (!ours && !fs::is_empty(dir, ec)) {
-      return FailedPreconditionError(
-          dir.string() +
-          ": directory is not empty and holds no earlier tflo workload output; choose a new or "
-          "empty directory (nothing was written)");
-    }
-    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-      return PermissionDeniedError(dir.string() + ": cannot write: " + std::strerror(errno));
-    }
-    if (ours) {
-      for (const std::string& name : WorkloadArtefacts()) {
-        fs::remove(dir / name, ec);
-        if (ec) return InternalError((dir / name).string() + ": cannot remove: " + ec.message());
-      }
-    }
-  } else {
-    fs::create_directories(dir, ec);
-    if (ec) return PermissionDeniedError(dir.string() + ": cannot create: " + ec.message());
-  }
-  std::ofstream marker(dir / kMarkerFile, std::ios::trunc);
-  marker << "This directory holds the output of `tflo workload run`; a re-run replaces it.\n";
-  if (!marker) return PermissionDeniedError((dir / kMarkerFile).string() + ": cannot write");
-  return OkStatus();
-}
-
 }  // namespace
 
 Status RunWorkload(const WorkloadRunOptions& options, std::ostream& out) {
@@ -118,7 +86,8 @@ Status RunWorkload(const WorkloadRunOptions& options, std::ostream& out) {
   sim->out_dir = options.out_dir;
   sim->format = options.format;
 
-  TFLO_RETURN_IF_ERROR(PrepareOutDir(options.out_dir));
+  TFLO_RETURN_IF_ERROR(
+      PrepareOwnedOutputDir(options.out_dir, {kMarkerFile, "tflo workload run", WorkloadArtefacts()}));
   const auto wall_start = std::chrono::steady_clock::now();
   TFLO_ASSIGN_OR_RETURN(workload::SimulationSummary summary, workload::RunSimulation(*sim));
   const double wall_seconds =
