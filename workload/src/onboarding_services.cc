@@ -68,6 +68,22 @@ void SetError(core::Span& span, const std::string& type, const std::string& mess
   span.events.push_back(std::move(event));
 }
 
+// The attributes of the API's POST /onboard SERVER span, shared by the first
+// slice and the full system.
+core::Attributes OnboardServerAttributes(int64_t status_code, std::string_view customer_type,
+                                         const std::string& customer_id) {
+  return {{"http.request.method", "POST"},
+          {"url.path", "/onboard"},
+          {"url.scheme", "http"},
+          {"http.route", "/onboard"},
+          {"http.response.status_code", status_code},
+          {"server.address", kApiService},
+          {"server.port", 8080},
+          {"network.protocol.version", "1.1"},
+          {"customer.type", std::string(customer_type)},
+          {"customer.id", customer_id}};
+}
+
 core::Attributes CommonResource(const char* service) {
   return {{"service.name", service},
           {"service.namespace", kServiceNamespace},
@@ -286,16 +302,7 @@ void OnboardingServices::OnArrival() {
       MakeSpan(trace_id, server_id, core::SpanId{}, "POST /onboard", core::SpanKind::kServer,
                Unix(t0), server_end - t0, kFlagsLocalParent);
   // HTTP 4xx leaves a SERVER span's status unset (semantic conventions).
-  server.attributes = {{"http.request.method", "POST"},
-                       {"url.path", "/onboard"},
-                       {"url.scheme", "http"},
-                       {"http.route", "/onboard"},
-                       {"http.response.status_code", status_code},
-                       {"server.address", kApiService},
-                       {"server.port", 8080},
-                       {"network.protocol.version", "1.1"},
-                       {"customer.type", customer_type},
-                       {"customer.id", customer_id}};
+  server.attributes = OnboardServerAttributes(status_code, customer_type, customer_id);
   truth_.RecordSpan(op_server_, server_end - t0, false);
   spans.push_back(std::move(server));
 
@@ -946,16 +953,7 @@ void OnboardingServices::OnOnboardRequest() {
   core::Span server =
       MakeSpan(trace_id, server_id, core::SpanId{}, "POST /onboard", core::SpanKind::kServer,
                Unix(t0), server_end - t0, kFlagsLocalParent);
-  server.attributes = {{"http.request.method", "POST"},
-                       {"url.path", "/onboard"},
-                       {"url.scheme", "http"},
-                       {"http.route", "/onboard"},
-                       {"http.response.status_code", status_code},
-                       {"server.address", kApiService},
-                       {"server.port", 8080},
-                       {"network.protocol.version", "1.1"},
-                       {"customer.type", profile.name},
-                       {"customer.id", customer_id}};
+  server.attributes = OnboardServerAttributes(status_code, profile.name, customer_id);
   // 5xx on a SERVER span is an error; 4xx is not (semantic conventions).
   const bool server_error = status_code >= 500;
   if (server_error) {
