@@ -360,7 +360,7 @@ TEST_F(EcommerceServicesTest, RevenueEqualsTheSumOfSuccessfulOrderTotals) {
   EXPECT_NEAR(services.revenue(), sum, 1e-6 * sum);
   const core::Metric* revenue = Metric("checkout", "checkout_revenue_total");
   ASSERT_NE(revenue, nullptr);
-  EXPECT_EQ(revenue->unit, "USD");
+  EXPECT_EQ(revenue->unit, "{USD}");
   const auto& point = std::get<core::Sum>(revenue->data).data_points.at(0);
   EXPECT_NEAR(point.AsDouble(), sum, 1e-6 * sum);
   // Business failures of every kind showed up, and the counter agrees with the spans.

@@ -216,6 +216,7 @@ TEST(OnboardingServicesTest, ProcessingStepsAreInstrumentedLikeTheSeeds) {
   TempDir dir;
   SimulationOptions options = FullOptions(dir.path());
   options.onboarding.customer_mix = {{"premium", 1.0}};  // every record notifies SNS too
+  options.onboarding.compliance_rejection_rate = 0;     // every record runs every step
 
   ASSERT_TRUE(RunSimulation(options).ok());
 

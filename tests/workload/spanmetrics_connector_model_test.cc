@@ -288,6 +288,10 @@ TEST(PrometheusNamingTest, SpanMetricsNamesAsPrometheusSeesThem) {
             "otelcol_exporter_sent_spans_total");
   EXPECT_EQ(PrometheusMetricName("http.server.duration_seconds", "s", false),
             "http_server_duration_seconds");
+  // A counter already named *_total keeps one suffix, after the unit word.
+  EXPECT_EQ(PrometheusMetricName("lambda_cost_usd_total", "{USD}", true), "lambda_cost_usd_total");
+  EXPECT_EQ(PrometheusMetricName("revenue_total", "USD", true), "revenue_USD_total");
+  EXPECT_EQ(PrometheusMetricName("busy_total", "s", true), "busy_seconds_total");
   EXPECT_EQ(PrometheusLabelName("service.name"), "service_name");
   EXPECT_EQ(PrometheusLabelName("span.kind"), "span_kind");
   EXPECT_EQ(PrometheusLabelName("status.code"), "status_code");

@@ -51,6 +51,9 @@ class BusinessServicesHost {
   core::MetricsData CollectMetrics(uint64_t start_unix_nano, uint64_t now_unix_nano) const;
   // Arrivals so far, all services.
   uint64_t arrivals() const { return arrivals_; }
+  // The coordination service (real-time mode answers its HTTP API through
+  // it); null when the scenario does not run it.
+  CoordinationService* coordination() { return coordination_.get(); }
   // The ground truth's "coordination" / "ecommerce" sections.
   void AddTruth(nlohmann::ordered_json& doc) const;
 

@@ -326,6 +326,7 @@ CoordinationService::HttpResponse CoordinationService::Handle(Op op, std::string
   response.status_code = status_code;
   response.work_id = work_id;
   response.trace_id = trace_id;
+  response.span_id = server_id;
   response.ends_at = server_end;
   core::Attributes log_attributes = {{"work.id", work_id}};
   if (view != nullptr) {

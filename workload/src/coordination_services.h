@@ -84,6 +84,7 @@ class CoordinationService {
     std::string body;           // JSON
     std::string work_id;
     core::TraceId trace_id{};  // the trace of the request's spans
+    core::SpanId span_id{};    // the SERVER span
     SimTime ends_at = 0;       // when the response leaves the server
   };
 

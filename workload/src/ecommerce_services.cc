@@ -175,7 +175,7 @@ EcommerceServices::EcommerceServices(ServiceEnvironment env, const EcommercePara
 
   Meter& meter = checkout_->meter();
   revenue_total_ =
-      &meter.CreateCounter("checkout_revenue_total", "USD",
+      &meter.CreateCounter("checkout_revenue_total", "{USD}",
                            "Sum of order totals of successful checkouts", NumberKind::kDouble);
   orders_total_ = &meter.CreateCounter("checkout_orders_total", "{order}",
                                        "Successful checkouts, by payment method");

@@ -6,18 +6,30 @@ namespace tflo::workload {
 
 void EventEngine::At(SimTime time, Callback callback) {
   if (time < now_) time = now_;
-  queue_.push(Event{time, next_sequence_++, std::move(callback)});
+  size_t slot = 0;
+  if (free_slots_.empty()) {
+    slot = callbacks_.size();
+    callbacks_.push_back(std::move(callback));
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+    callbacks_[slot] = std::move(callback);
+  }
+  queue_.push(Event{time, next_sequence_++, slot});
 }
 
 bool EventEngine::Step() {
   if (queue_.empty()) return false;
-  // top() is const; the callback is moved out before pop() so that it may
-  // schedule further events while it runs.
-  Event event = std::move(const_cast<Event&>(queue_.top()));
+  const Event event = queue_.top();
   queue_.pop();
+  // Moved out (and its slot freed) before it runs: it may schedule further
+  // events, which may reuse the slot or grow callbacks_.
+  Callback callback = std::move(callbacks_[event.slot]);
+  callbacks_[event.slot] = nullptr;
+  free_slots_.push_back(event.slot);
   now_ = event.time;
   ++events_run_;
-  event.callback();
+  callback();
   return true;
 }
 

@@ -116,12 +116,12 @@ void LambdaSpanBuffer::Advance(SimTime t) {
   while (true) {
     const SimTime free_at = std::max(busy_until_, cursor_);
     if (free_at > t) break;  // still exporting at t
-    if (queue_.empty()) {
+    if (queued() == 0) {
       // A periodic timer that fired on an empty queue was re-armed.
       if (deadline_ <= t) deadline_ += ((t - deadline_) / delay + 1) * delay;
       break;
     }
-    const SimTime trigger = queue_.size() >= batch ? free_at : std::max(free_at, deadline_);
+    const SimTime trigger = queued() >= batch ? free_at : std::max(free_at, deadline_);
     if (trigger > t) break;
     StartExport(trigger);
   }
@@ -131,15 +131,21 @@ void LambdaSpanBuffer::Advance(SimTime t) {
 void LambdaSpanBuffer::StartExport(SimTime at) {
   const size_t batch =
       static_cast<size_t>(std::max<int64_t>(1, options_.bsp.max_export_batch_size));
-  const size_t n = std::min(queue_.size(), batch);
+  const size_t n = std::min(queued(), batch);
   core::ScopeSpans scope_spans;
   scope_spans.scope = scope_;
   scope_spans.spans.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    Queued& q = queue_.front();
+    Queued& q = queue_[head_++];
     if (q.epoch != epoch_) ++stats_->spans_delayed_by_freeze;
     scope_spans.spans.push_back(std::move(q.span));
-    queue_.pop_front();
+  }
+  if (head_ == queue_.size()) {
+    queue_.clear();
+    head_ = 0;
+  } else if (head_ >= 64 && 2 * head_ >= queue_.size()) {
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
   }
   const SimTime duration =
       options_.export_round_trip + options_.export_per_span * static_cast<SimTime>(n);
@@ -166,7 +172,7 @@ void LambdaSpanBuffer::StartExport(SimTime at) {
 void LambdaSpanBuffer::OnEnd(core::Span&& span, SimTime t) {
   Advance(t);
   ++stats_->spans_ended;
-  if (static_cast<int64_t>(queue_.size()) >= options_.bsp.max_queue_size) {
+  if (static_cast<int64_t>(queued()) >= options_.bsp.max_queue_size) {
     ++stats_->spans_dropped_queue_full;
     return;
   }
@@ -178,7 +184,7 @@ SimTime LambdaSpanBuffer::ForceFlush(SimTime t, SimTime timeout) {
   Advance(t);
   const SimTime limit = t + std::max<SimTime>(0, timeout);
   SimTime free_at = std::max(busy_until_, t);
-  while (!queue_.empty()) {
+  while (queued() != 0) {
     if (free_at >= limit) {
       cursor_ = std::max(cursor_, limit);
       return limit;
@@ -197,8 +203,9 @@ void LambdaSpanBuffer::Freeze(SimTime t) {
 }
 
 uint64_t LambdaSpanBuffer::Discard() {
-  const uint64_t n = queue_.size();
+  const uint64_t n = queued();
   queue_.clear();
+  head_ = 0;
   return n;
 }
 
@@ -564,8 +571,22 @@ void SqsLambdaModel::Invoke(std::vector<Message> batch) {
   stats_.compute_cost_usd += ComputeCostUsd(billed, function_.memory_mb, function_.architecture);
   stats_.request_cost_usd += kLambdaPricePerRequest;
 
-  engine_.At(end, [this, batch = std::move(batch), failed = std::move(failed), e]() mutable {
+  InvocationReport report;
+  report.request_id = std::move(invocation.request_id);
+  report.invoked_at = t;
+  report.start = start;
+  report.end = end;
+  report.init_duration = init;
+  report.cold_start = cold;
+  report.timed_out = timed_out;
+  report.error = !timed_out && result.error;
+  report.records = batch.size();
+  report.timeout = timeout;
+  report.billed_ms = billed;
+  engine_.At(end, [this, batch = std::move(batch), failed = std::move(failed), e,
+                   report = std::move(report)]() mutable {
     --executing_;
+    if (callbacks_.invocation_done && !shut_down_) callbacks_.invocation_done(report);
     Complete(std::move(batch), std::move(failed), e);
   });
 }

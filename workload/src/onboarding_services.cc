@@ -70,18 +70,61 @@ void SetError(core::Span& span, const std::string& type, const std::string& mess
 
 // The attributes of the API's POST /onboard SERVER span, shared by the first
 // slice and the full system.
+// (Built by copying attribute blocks made once: a braced list would build each
+// attribute from literals and then copy it into the vector.)
 core::Attributes OnboardServerAttributes(int64_t status_code, std::string_view customer_type,
                                          const std::string& customer_id) {
-  return {{"http.request.method", "POST"},
-          {"url.path", "/onboard"},
-          {"url.scheme", "http"},
-          {"http.route", "/onboard"},
-          {"http.response.status_code", status_code},
-          {"server.address", kApiService},
-          {"server.port", 8080},
-          {"network.protocol.version", "1.1"},
-          {"customer.type", std::string(customer_type)},
-          {"customer.id", customer_id}};
+  static const core::Attributes kHead = {{"http.request.method", "POST"},
+                                         {"url.path", "/onboard"},
+                                         {"url.scheme", "http"},
+                                         {"http.route", "/onboard"}};
+  static const core::Attributes kMiddle = {{"server.address", kApiService},
+                                           {"server.port", 8080},
+                                           {"network.protocol.version", "1.1"}};
+  core::Attributes a;
+  a.reserve(kHead.size() + kMiddle.size() + 5);  // room for error.type and baggage
+  a.insert(a.end(), kHead.begin(), kHead.end());
+  a.emplace_back("http.response.status_code", status_code);
+  a.insert(a.end(), kMiddle.begin(), kMiddle.end());
+  a.emplace_back("customer.type", std::string(customer_type));
+  a.emplace_back("customer.id", customer_id);
+  return a;
+}
+
+// The attributes of an sqs.send PRODUCER span (full system).
+core::Attributes SqsSendAttributes(const std::string& message_id, const std::string& customer_id,
+                                   const char* customer_type) {
+  static const core::Attributes kHead = {{"messaging.system", "aws_sqs"},
+                                         {"messaging.destination.name", kQueueName},
+                                         {"messaging.operation.type", "send"},
+                                         {"messaging.operation.name", "SendMessage"}};
+  static const core::Attributes kRpc = {
+      {"rpc.system", "aws-api"}, {"rpc.service", "SQS"}, {"rpc.method", "SendMessage"}};
+  core::Attributes a;
+  a.reserve(kHead.size() + kRpc.size() + 4);
+  a.insert(a.end(), kHead.begin(), kHead.end());
+  a.emplace_back("messaging.message.id", message_id);
+  a.insert(a.end(), kRpc.begin(), kRpc.end());
+  a.emplace_back("customer.id", customer_id);
+  a.emplace_back("customer.type", customer_type);
+  return a;
+}
+
+// The attributes of the Lambda's sqs.process CONSUMER span for one record.
+core::Attributes SqsProcessAttributes(const std::string& message_id, bool cold_start,
+                                      const std::string& customer_id, const char* customer_type) {
+  static const core::Attributes kHead = {{"messaging.system", "aws_sqs"},
+                                         {"messaging.destination.name", kQueueName},
+                                         {"messaging.operation.type", "process"},
+                                         {"messaging.operation.name", "process"}};
+  core::Attributes a;
+  a.reserve(kHead.size() + 6);
+  a.insert(a.end(), kHead.begin(), kHead.end());
+  a.emplace_back("messaging.message.id", message_id);
+  a.emplace_back("faas.coldstart", cold_start);
+  a.emplace_back("customer.id", customer_id);
+  a.emplace_back("customer.type", customer_type);
+  return a;
 }
 
 core::Attributes CommonResource(const char* service) {
@@ -105,7 +148,7 @@ constexpr std::array<const char*, 3> kValidationFailures = {
 }  // namespace
 
 OnboardingServices::OnboardingServices(EventEngine& engine, const SimulationOptions& options,
-                                       GroundTruth& truth, ExportSink sink)
+                                       GroundTruth& truth, ExportSink sink, LogsSink logs)
     : engine_(engine),
       options_(options),
       truth_(truth),
@@ -115,7 +158,8 @@ OnboardingServices::OnboardingServices(EventEngine& engine, const SimulationOpti
       api_rng_(Rng::ForStream(options.seed, 2)),
       lambda_rng_(Rng::ForStream(options.seed, 3)),
       health_rng_(Rng::ForStream(options.seed, 4)),
-      lookup_rng_(Rng::ForStream(options.seed, 5)) {
+      lookup_rng_(Rng::ForStream(options.seed, 5)),
+      logs_sink_(std::move(logs)) {
   if (options.onboarding.traffic) {
     arrivals_ = std::make_unique<ArrivalProcess>(*options.onboarding.traffic,
                                                  options.start_unix_nano, arrivals_rng_);
@@ -159,6 +203,7 @@ OnboardingServices::~OnboardingServices() = default;
 void OnboardingServices::Start(std::function<void()> on_idle) {
   on_idle_ = std::move(on_idle);
   api_bsp_->Start();
+  if (telemetry_) telemetry_->Start();
   ScheduleNextArrival(engine_.now());
   if (lambda_) {
     open_extra_streams_ = 2;
@@ -170,6 +215,13 @@ void OnboardingServices::Start(std::function<void()> on_idle) {
 void OnboardingServices::ShutdownSdks() {
   api_bsp_->Shutdown();
   if (lambda_) lambda_->Shutdown();
+  if (telemetry_) telemetry_->Shutdown();
+}
+
+core::MetricsData OnboardingServices::CollectMetrics(uint64_t start_unix_nano,
+                                                     uint64_t now_unix_nano) {
+  if (!telemetry_) return {};
+  return telemetry_->Collect(start_unix_nano, now_unix_nano, lambda_->stats());
 }
 
 uint64_t OnboardingServices::invocations() const {
@@ -540,6 +592,13 @@ constexpr std::array<StepSpec, 12> kSteps = {{
      "An error occurred (ThrottlingException) when calling the StartExecution operation"},
 }};
 constexpr size_t kSnsStep = 10;
+// The compliance checks (compliance_checks_total{check}): steps kyc .. pep.
+constexpr size_t kFirstCheckStep = 2;
+constexpr size_t kChecks = 4;
+// After a rejection the record skips to the audit trail and the status update.
+constexpr size_t kAuditStep = 6;
+constexpr size_t kS3Step = 7;
+constexpr size_t kDynamoDbStep = 8;
 // The step names a scenario may give error rates for (OnboardingScenario::step_error_rates).
 constexpr std::array<std::string_view, 11> kStepNames = {
     "validation", "enrichment", "kyc",      "aml",          "sanctions", "pep",
@@ -588,50 +647,70 @@ const char* ServerAddress(Call call) {
   }
 }
 
-// The attributes instrumentation puts on one attempt of `step`.
-void AddStepAttributes(core::Span& span, const StepSpec& step, const std::string& customer_id,
-                       bool error) {
-  core::Attributes& a = span.attributes;
-  a.reserve(12);
-  a.push_back({"onboarding.step", step.step});
-  a.push_back({"customer.id", customer_id});
-  if (step.call == Call::kInternal) return;
+// The attributes of `step` that are the same on every attempt: onboarding.step
+// first, then those that follow customer.id (see AddStepAttributes). Built
+// once per step: copying them costs a fraction of building them from literals.
+core::Attributes BuildStepConstants(const StepSpec& step) {
+  core::Attributes a;
+  a.emplace_back("onboarding.step", step.step);
+  if (step.call == Call::kInternal) return a;
   if (step.call == Call::kHttp) {
-    a.push_back({"http.request.method", "POST"});
-    a.push_back({"url.full", std::string("https://") + step.resource + step.method});
-    a.push_back({"server.address", step.resource});
-    a.push_back({"server.port", 443});
-    a.push_back({"http.response.status_code", error ? 503 : 200});
-    return;
+    a.emplace_back("http.request.method", "POST");
+    a.emplace_back("url.full", std::string("https://") + step.resource + step.method);
+    a.emplace_back("server.address", step.resource);
+    a.emplace_back("server.port", 443);
+    return a;
   }
-  a.push_back({"rpc.system", "aws-api"});
-  a.push_back({"rpc.service", RpcService(step.call)});
-  a.push_back({"rpc.method", step.method});
-  a.push_back({"server.address", ServerAddress(step.call)});
-  a.push_back({"cloud.region", kRegion});
+  a.emplace_back("rpc.system", "aws-api");
+  a.emplace_back("rpc.service", RpcService(step.call));
+  a.emplace_back("rpc.method", step.method);
+  a.emplace_back("server.address", ServerAddress(step.call));
+  a.emplace_back("cloud.region", kRegion);
   switch (step.call) {
     case Call::kDynamoDb:
-      a.push_back({"db.system", "dynamodb"});
-      a.push_back({"db.operation", step.method});
-      a.push_back({"aws.dynamodb.table_names", core::ArrayValue{{core::AnyValue(step.resource)}}});
+      a.emplace_back("db.system", "dynamodb");
+      a.emplace_back("db.operation", step.method);
+      a.emplace_back("aws.dynamodb.table_names", core::ArrayValue{{core::AnyValue(step.resource)}});
       break;
     case Call::kS3:
-      a.push_back({"aws.s3.bucket", step.resource});
-      a.push_back({"aws.s3.key", "customers/" + customer_id + "/onboarding-documents.json"});
+      a.emplace_back("aws.s3.bucket", step.resource);
       break;
     case Call::kSns:
-      a.push_back({"messaging.system", "aws_sns"});
-      a.push_back({"messaging.destination.name", step.resource});
-      a.push_back({"messaging.operation.type", "send"});
-      a.push_back({"messaging.operation.name", "Publish"});
+      a.emplace_back("messaging.system", "aws_sns");
+      a.emplace_back("messaging.destination.name", step.resource);
+      a.emplace_back("messaging.operation.type", "send");
+      a.emplace_back("messaging.operation.name", "Publish");
       break;
     case Call::kSfn:
-      a.push_back(
-          {"aws.step_functions.state_machine.arn",
-           std::string("arn:aws:states:us-east-1:123456789012:stateMachine:") + step.resource});
+      a.emplace_back("aws.step_functions.state_machine.arn",
+                     std::string("arn:aws:states:us-east-1:123456789012:stateMachine:") +
+                         step.resource);
       break;
     default:
       break;
+  }
+  return a;
+}
+
+// The attributes instrumentation puts on one attempt of `step`.
+void AddStepAttributes(core::Span& span, const StepSpec& step, const std::string& customer_id,
+                       bool error) {
+  // Immutable once built (thread-safe static initialisation).
+  static const std::array<core::Attributes, kSteps.size()> kConstants = [] {
+    std::array<core::Attributes, kSteps.size()> table;
+    for (size_t i = 0; i < kSteps.size(); ++i) table[i] = BuildStepConstants(kSteps[i]);
+    return table;
+  }();
+  const core::Attributes& constants = kConstants.at(static_cast<size_t>(&step - kSteps.data()));
+  core::Attributes& a = span.attributes;
+  a.reserve(12);
+  a.push_back(constants.front());
+  a.emplace_back("customer.id", customer_id);
+  a.insert(a.end(), constants.begin() + 1, constants.end());
+  if (step.call == Call::kHttp) {
+    a.emplace_back("http.response.status_code", error ? 503 : 200);
+  } else if (step.call == Call::kS3) {
+    a.emplace_back("aws.s3.key", "customers/" + customer_id + "/onboarding-documents.json");
   }
 }
 
@@ -641,6 +720,22 @@ SimTime Slowed(const TargetFaults* faults, SimTime duration, SimTime at) {
   const std::chrono::nanoseconds elapsed(at);
   const double slowed = static_cast<double>(duration) * faults->LatencyMultiplier(elapsed);
   return std::max<SimTime>(1, std::llround(slowed) + faults->ExtraLatency(elapsed).count());
+}
+
+// A processing step's latency under its own faults and the function's
+// (onboarding.lambda), combined as FaultSet combines overlapping faults:
+// factors multiply, extra latencies add.
+SimTime Slowed(const TargetFaults* step, const TargetFaults* function, SimTime duration,
+               SimTime at) {
+  const bool step_empty = step == nullptr || step->empty();
+  const bool function_empty = function == nullptr || function->empty();
+  if (function_empty) return Slowed(step, duration, at);
+  if (step_empty) return Slowed(function, duration, at);
+  const std::chrono::nanoseconds elapsed(at);
+  const double slowed = static_cast<double>(duration) * step->LatencyMultiplier(elapsed) *
+                        function->LatencyMultiplier(elapsed);
+  return std::max<SimTime>(1, std::llround(slowed) + step->ExtraLatency(elapsed).count() +
+                                  function->ExtraLatency(elapsed).count());
 }
 
 double FailureProbability(const TargetFaults* faults, double base, SimTime at) {
@@ -656,6 +751,28 @@ double BrokenProbability(const TargetFaults* faults, SimTime at) {
 const char* ExceptionType(Call call) {
   if (call == Call::kHttp) return "requests.exceptions.HTTPError";
   return "botocore.exceptions.ClientError";
+}
+
+// The SERVER span of a request from outside (real-time mode): it continues the
+// caller's trace (a remote parent) and carries the baggage entries as
+// attributes, as a BaggageSpanProcessor does. The sampled flag is not
+// honoured: every request is recorded.
+void ContinueExternal(core::Span& span, const OnboardingServices::ExternalRequest& external) {
+  if (external.context.traceparent) {
+    span.trace_id = external.context.traceparent->trace_id;
+    span.parent_span_id = external.context.traceparent->parent_id;
+    span.flags = kFlagsRemoteParent;
+  }
+  for (const core::BaggageMember& member : external.context.baggage.members()) {
+    span.attributes.push_back({member.key, member.value});
+  }
+}
+
+int ProfileIndex(std::string_view name) {
+  for (size_t i = 0; i < kProfiles.size(); ++i) {
+    if (name == kProfiles[i].name) return static_cast<int>(i);
+  }
+  return 0;
 }
 
 }  // namespace
@@ -698,6 +815,9 @@ Status OnboardingServices::Validate(const OnboardingScenario& s) {
   if (!(s.broken_propagation_rate >= 0 && s.broken_propagation_rate <= 1)) {
     return InvalidArgumentError("onboarding.broken_propagation_rate must be in [0, 1]");
   }
+  if (!(s.compliance_rejection_rate >= 0 && s.compliance_rejection_rate <= 1)) {
+    return InvalidArgumentError("onboarding.compliance_rejection_rate must be in [0, 1]");
+  }
   return SqsLambdaModel::Validate(s.lambda_function, s.event_source_mapping, s.lambda);
 }
 
@@ -734,6 +854,20 @@ void OnboardingServices::StartFullSystem() {
   resource.attributes.push_back(
       {"host.arch", function.architecture == LambdaArchitecture::kArm64 ? "arm64" : "amd64"});
 
+  OnboardingTelemetry::Config telemetry;
+  telemetry.start_unix_nano = start_unix_nano_;
+  telemetry.api_resource.attributes = CommonResource(kApiService);
+  telemetry.api_resource.attributes.push_back({"cloud.platform", "aws_ecs"});
+  telemetry.api_scope = core::InstrumentationScope{kApiService, kServiceVersion, {}, 0};
+  telemetry.lambda_resource = resource;
+  telemetry.lambda_scope = lambda_scope_;
+  telemetry.function_name = function.function_name;
+  telemetry.queue_name = kQueueName;
+  for (const CustomerProfile& profile : kProfiles) telemetry.customer_types.push_back(profile.name);
+  for (size_t i = 0; i < kChecks; ++i) telemetry.checks.push_back(kSteps[kFirstCheckStep + i].step);
+  telemetry.logs = logs_sink_;
+  telemetry_ = std::make_unique<OnboardingTelemetry>(engine_, std::move(telemetry));
+
   SqsLambdaModel::Callbacks callbacks;
   callbacks.handler = [this](const LambdaInvocation& invocation) {
     return HandleBatch(invocation);
@@ -747,7 +881,13 @@ void OnboardingServices::StartFullSystem() {
   callbacks.sink = [this](core::TracesData&& request, SimTime arrive_at) {
     sink_(std::move(request), arrive_at);
   };
-  callbacks.message_done = [this](const SqsRecord&, bool) { Done(); };
+  callbacks.message_done = [this](const SqsRecord& record, bool dead_lettered) {
+    OnMessageDone(record, dead_lettered);
+    Done();
+  };
+  callbacks.invocation_done = [this](const InvocationReport& report) {
+    telemetry_->InvocationDone(report);
+  };
   auto model = SqsLambdaModel::Create(engine_, function, s.event_source_mapping, s.lambda,
                                       start_unix_nano_, Rng::ForStream(options_.seed, 6),
                                       std::move(resource), lambda_scope_, std::move(callbacks));
@@ -764,6 +904,7 @@ void OnboardingServices::StartFullSystem() {
       step_faults_.push_back(&s.faults->For("onboarding." + std::string(step.step)));
     }
     const TargetFaults* lambda_faults = &s.faults->For("onboarding.lambda");
+    lambda_faults_ = lambda_faults;
     if (!lambda_faults->empty()) {
       lambda_->set_fault_probe([lambda_faults](SimTime now) {
         const std::chrono::nanoseconds elapsed(now);
@@ -777,6 +918,31 @@ void OnboardingServices::StartFullSystem() {
       });
     }
   }
+}
+
+// A message left the queue: the onboarding it carries is over.
+void OnboardingServices::OnMessageDone(const SqsRecord& record, bool dead_lettered) {
+  const CustomerMessage* customer = std::any_cast<CustomerMessage>(&record.body);
+  OnboardingTelemetry::MessageOutcome outcome;
+  if (customer != nullptr) {
+    outcome.customer_type = customer->customer_type;
+    outcome.customer_id = customer->customer_id;
+    outcome.requested_at = customer->requested_at;
+  }
+  outcome.message_id = record.message_id;
+  outcome.receive_count = record.receive_count;
+  outcome.dead_lettered = dead_lettered;
+  if (const auto it = rejected_by_.find(record.message_id); it != rejected_by_.end()) {
+    if (!dead_lettered) outcome.rejected_by = it->second;
+    rejected_by_.erase(it);
+  }
+  // A dead-letter log names the producer's span, as a DLQ consumer would.
+  const core::PropagationContext context = core::ExtractSqs(record.attributes);
+  if (context.traceparent) {
+    outcome.producer = LogContext{context.traceparent->trace_id, context.traceparent->parent_id,
+                                  context.traceparent->flags};
+  }
+  telemetry_->MessageDone(outcome);
 }
 
 GroundTruth::OpId OnboardingServices::LazyOp(GroundTruth::OpId& slot, const char* service,
@@ -810,17 +976,25 @@ void OnboardingServices::StreamEnded() {
 }
 
 // POST /onboard on onboarding-api (full system): validate, enrich, score, send.
-void OnboardingServices::OnOnboardRequest() {
+void OnboardingServices::OnOnboardRequest(const ExternalRequest* external,
+                                          ExternalResponse* response) {
   Rng& rng = api_rng_;
   const SimTime t0 = engine_.now();
   ++requests_;
   ++in_flight_;
 
-  const core::TraceId trace_id = rng.NewTraceId();
+  core::TraceId trace_id = rng.NewTraceId();
   const core::SpanId server_id = rng.NewSpanId();
-  const int type = DrawCustomerType(rng);
+  const int type =
+      external != nullptr ? ProfileIndex(external->customer_type) : DrawCustomerType(rng);
   const CustomerProfile& profile = kProfiles.at(static_cast<size_t>(type));
-  const std::string customer_id = "CUST-" + HexWord(rng.Next(), 10);
+  std::string customer_id = "CUST-" + HexWord(rng.Next(), 10);
+  if (external != nullptr) {
+    if (external->context.traceparent) trace_id = external->context.traceparent->trace_id;
+    if (!external->customer_id.empty()) customer_id = external->customer_id;
+  }
+  std::string validation_message;
+  if (telemetry_) telemetry_->RequestReceived(type);
 
   std::vector<core::Span> spans;
   spans.reserve(5);
@@ -828,14 +1002,21 @@ void OnboardingServices::OnOnboardRequest() {
 
   const SimTime validate_duration =
       Slowed(api_faults_, Draw(rng, 3.0 * profile.api_factor, 0.35), t);
-  const bool invalid = rng.Bernoulli(options_.onboarding.validation_error_rate);
+  const bool invalid = rng.Bernoulli(options_.onboarding.validation_error_rate) ||
+                       (external != nullptr && !external->validation_error.empty());
   {
     core::Span span =
         MakeSpan(trace_id, rng.NewSpanId(), server_id, "validate_customer_data",
                  core::SpanKind::kInternal, Unix(t), validate_duration, kFlagsLocalParent);
-    span.attributes = {{"customer.type", profile.name}, {"customer.id", customer_id}};
+    span.attributes.reserve(3);
+    span.attributes.emplace_back("customer.type", profile.name);
+    span.attributes.emplace_back("customer.id", customer_id);
     if (invalid) {
-      const char* failure = kValidationFailures.at(rng.UniformInt(kValidationFailures.size()));
+      std::string failure = kValidationFailures.at(rng.UniformInt(kValidationFailures.size()));
+      if (external != nullptr && !external->validation_error.empty()) {
+        failure = external->validation_error;
+      }
+      validation_message = failure;
       span.attributes.push_back({"error.type", "ValidationError"});
       SetError(span, "ValidationError", failure, Unix(t + validate_duration));
     }
@@ -851,6 +1032,7 @@ void OnboardingServices::OnOnboardRequest() {
   const bool api_failed = !invalid && api_failure > 0 && rng.Bernoulli(api_failure);
   const char* failure_type = nullptr;
   std::string failure_message;
+  std::string message_id;  // of the message sent (202)
   if (api_failed) {
     status_code = 500;
     failure_type = "InternalServerError";
@@ -863,9 +1045,10 @@ void OnboardingServices::OnOnboardRequest() {
     core::Span enrich =
         MakeSpan(trace_id, rng.NewSpanId(), server_id, "enrich_customer_data",
                  core::SpanKind::kInternal, Unix(t), enrich_duration, kFlagsLocalParent);
-    enrich.attributes = {{"customer.type", profile.name},
-                         {"customer.id", customer_id},
-                         {"enrichment.source", "company_registry"}};
+    enrich.attributes.reserve(3);
+    enrich.attributes.emplace_back("customer.type", profile.name);
+    enrich.attributes.emplace_back("customer.id", customer_id);
+    enrich.attributes.emplace_back("enrichment.source", "company_registry");
     truth_.RecordSpan(op_enrich_, enrich_duration, false);
     spans.push_back(std::move(enrich));
     t += enrich_duration + Draw(rng, 0.1, 0.3);
@@ -875,10 +1058,12 @@ void OnboardingServices::OnOnboardRequest() {
     core::Span risk =
         MakeSpan(trace_id, rng.NewSpanId(), server_id, "calculate_risk_score",
                  core::SpanKind::kInternal, Unix(t), risk_duration, kFlagsLocalParent);
-    risk.attributes = {{"customer.type", profile.name},
-                       {"customer.id", customer_id},
-                       {"risk.score", score},
-                       {"risk.level", score < 40 ? "low" : (score < 75 ? "medium" : "high")}};
+    risk.attributes.reserve(4);
+    risk.attributes.emplace_back("customer.type", profile.name);
+    risk.attributes.emplace_back("customer.id", customer_id);
+    risk.attributes.emplace_back("risk.score", score);
+    risk.attributes.emplace_back("risk.level",
+                                 score < 40 ? "low" : (score < 75 ? "medium" : "high"));
     truth_.RecordSpan(LazyOp(op_risk_, kApiService, "calculate_risk_score"), risk_duration, false);
     spans.push_back(std::move(risk));
     t += risk_duration + Draw(rng, 0.1, 0.3);
@@ -889,7 +1074,7 @@ void OnboardingServices::OnOnboardRequest() {
     const core::SpanId send_id = rng.NewSpanId();
     SqsRecord record;
     record.message_id = rng.NewUuid();
-    record.body = CustomerMessage{customer_id, type};
+    record.body = CustomerMessage{customer_id, type, t0};
     const double send_failure = FailureProbability(sqs_faults_, 0, t);
     const bool send_failed = send_failure > 0 && rng.Bernoulli(send_failure);
     const double broken_rate =
@@ -901,6 +1086,7 @@ void OnboardingServices::OnOnboardRequest() {
       } else {
         core::PropagationContext context;
         context.traceparent = core::TraceParent{trace_id, send_id, core::kTraceFlagSampled};
+        if (external != nullptr) context.baggage = external->context.baggage;
         core::InjectSqs(context, record.attributes);
       }
       truth_.CountMessageSent();
@@ -911,16 +1097,7 @@ void OnboardingServices::OnOnboardRequest() {
 
     core::Span send = MakeSpan(trace_id, send_id, server_id, "sqs.send", core::SpanKind::kProducer,
                                Unix(t), send_duration, kFlagsLocalParent);
-    send.attributes = {{"messaging.system", "aws_sqs"},
-                       {"messaging.destination.name", kQueueName},
-                       {"messaging.operation.type", "send"},
-                       {"messaging.operation.name", "SendMessage"},
-                       {"messaging.message.id", record.message_id},
-                       {"rpc.system", "aws-api"},
-                       {"rpc.service", "SQS"},
-                       {"rpc.method", "SendMessage"},
-                       {"customer.id", customer_id},
-                       {"customer.type", profile.name}};
+    send.attributes = SqsSendAttributes(record.message_id, customer_id, profile.name);
     if (send_failed) {
       // The SDK's retries are inside this span; the API gives up with a 503.
       failure_type = "botocore.exceptions.ClientError";
@@ -936,9 +1113,12 @@ void OnboardingServices::OnOnboardRequest() {
       status_code = 503;
     } else {
       record.sent_at = t;
+      message_id = record.message_id;
       ++in_flight_;  // until the message is deleted or dead-lettered
-      engine_.At(
-          t, [this, record = std::move(record)]() mutable { lambda_->Send(std::move(record)); });
+      engine_.At(t, [this, record = std::move(record)]() mutable {
+        telemetry_->MessageSent();
+        lambda_->Send(std::move(record));
+      });
       if (recent_customers_.size() < kRecentCustomers) {
         recent_customers_.push_back(customer_id);
       } else {
@@ -954,6 +1134,7 @@ void OnboardingServices::OnOnboardRequest() {
       MakeSpan(trace_id, server_id, core::SpanId{}, "POST /onboard", core::SpanKind::kServer,
                Unix(t0), server_end - t0, kFlagsLocalParent);
   server.attributes = OnboardServerAttributes(status_code, profile.name, customer_id);
+  if (external != nullptr) ContinueExternal(server, *external);
   // 5xx on a SERVER span is an error; 4xx is not (semantic conventions).
   const bool server_error = status_code >= 500;
   if (server_error) {
@@ -961,13 +1142,39 @@ void OnboardingServices::OnOnboardRequest() {
     SetError(server, failure_type, failure_message, Unix(server_end));
   }
   truth_.RecordSpan(op_server_, server_end - t0, server_error);
+  if (response != nullptr) {
+    response->status_code = static_cast<int>(status_code);
+    response->customer_id = customer_id;
+    response->error = invalid ? validation_message : failure_message;
+    response->trace_id = server.trace_id;
+    response->span_id = server.span_id;
+    response->ends_at = server_end;
+  }
+  if (telemetry_) {
+    OnboardingTelemetry::ApiAnswer answer;
+    answer.customer_type = type;
+    answer.customer_id = customer_id;
+    answer.start = t0;
+    answer.end = server_end;
+    answer.status_code = status_code;
+    answer.context = LogContext::Of(server);
+    answer.message_id = std::move(message_id);
+    if (invalid) {
+      answer.error_type = "ValidationError";
+      answer.error_message = validation_message;
+    } else if (server_error) {
+      answer.error_type = failure_type != nullptr ? failure_type : "";
+      answer.error_message = failure_message;
+    }
+    telemetry_->ApiAnswered(std::move(answer));
+  }
   spans.push_back(std::move(server));
 
   engine_.At(server_end, [this, spans = std::move(spans)]() mutable {
     for (auto& span : spans) api_bsp_->OnEnd(std::move(span));
     Done();
   });
-  ScheduleNextArrival(t0);
+  if (external == nullptr) ScheduleNextArrival(t0);
 }
 
 void OnboardingServices::ScheduleNextHealth(SimTime after) {
@@ -997,7 +1204,8 @@ void OnboardingServices::ScheduleNextLookup(SimTime after) {
 }
 
 // GET /health (the load balancer's health check): a SERVER span, nothing else.
-void OnboardingServices::OnHealthCheck() {
+void OnboardingServices::OnHealthCheck(const ExternalRequest* external,
+                                       ExternalResponse* response) {
   Rng& rng = health_rng_;
   const SimTime t0 = engine_.now();
   ++in_flight_;
@@ -1013,25 +1221,47 @@ void OnboardingServices::OnHealthCheck() {
                      {"server.port", 8080},
                      {"network.protocol.version", "1.1"},
                      {"user_agent.original", "ELB-HealthChecker/2.0"}};
+  if (external != nullptr) {
+    // The caller's User-Agent replaces the load balancer's (none sent: none recorded).
+    std::erase_if(span.attributes,
+                  [](const core::KeyValue& kv) { return kv.key == "user_agent.original"; });
+    if (!external->user_agent.empty()) {
+      span.attributes.push_back({"user_agent.original", external->user_agent});
+    }
+    ContinueExternal(span, *external);
+  }
+  if (response != nullptr) {
+    response->status_code = 200;
+    response->trace_id = span.trace_id;
+    response->span_id = span.span_id;
+    response->ends_at = t0 + duration;
+  }
   truth_.RecordSpan(LazyOp(op_health_, kApiService, "GET /health"), duration, false);
   engine_.At(t0 + duration, [this, span = std::move(span)]() mutable {
     api_bsp_->OnEnd(std::move(span));
     Done();
   });
-  ScheduleNextHealth(t0);
+  if (external == nullptr) ScheduleNextHealth(t0);
 }
 
 // GET /customers/{id}: a DynamoDB GetItem; 404 for a customer never onboarded.
-void OnboardingServices::OnCustomerLookup() {
+void OnboardingServices::OnCustomerLookup(const ExternalRequest* external,
+                                          ExternalResponse* response) {
   Rng& rng = lookup_rng_;
   const SimTime t0 = engine_.now();
   ++in_flight_;
-  const core::TraceId trace_id = rng.NewTraceId();
+  core::TraceId trace_id = rng.NewTraceId();
   const core::SpanId server_id = rng.NewSpanId();
-  const bool known = !recent_customers_.empty() && rng.Bernoulli(kLookupHitRate);
-  const std::string customer_id = known
-                                      ? recent_customers_[rng.UniformInt(recent_customers_.size())]
-                                      : "CUST-" + HexWord(rng.Next(), 10);
+  bool known = !recent_customers_.empty() && rng.Bernoulli(kLookupHitRate);
+  std::string customer_id = known ? recent_customers_[rng.UniformInt(recent_customers_.size())]
+                                  : "CUST-" + HexWord(rng.Next(), 10);
+  if (external != nullptr) {
+    // A caller asks for one id: known when it was onboarded recently.
+    if (external->context.traceparent) trace_id = external->context.traceparent->trace_id;
+    customer_id = external->customer_id;
+    known = std::find(recent_customers_.begin(), recent_customers_.end(), customer_id) !=
+            recent_customers_.end();
+  }
   SimTime t = t0 + Draw(rng, 0.3, 0.3);
   const SimTime get_duration = Draw(rng, 6.0, 0.4);
   core::Span get = MakeSpan(trace_id, rng.NewSpanId(), server_id, "DynamoDB.GetItem",
@@ -1061,6 +1291,15 @@ void OnboardingServices::OnCustomerLookup() {
                        {"server.port", 8080},
                        {"network.protocol.version", "1.1"},
                        {"customer.id", customer_id}};
+  if (external != nullptr) ContinueExternal(server, *external);
+  if (response != nullptr) {
+    response->status_code = known ? 200 : 404;
+    response->customer_id = customer_id;
+    if (!known) response->error = "customer " + customer_id + " not found";
+    response->trace_id = server.trace_id;
+    response->span_id = server.span_id;
+    response->ends_at = server_end;
+  }
   truth_.RecordSpan(LazyOp(op_lookup_, kApiService, "GET /customers/{id}"), server_end - t0, false);
   std::vector<core::Span> spans;
   spans.reserve(2);
@@ -1070,7 +1309,28 @@ void OnboardingServices::OnCustomerLookup() {
     for (auto& span : spans) api_bsp_->OnEnd(std::move(span));
     Done();
   });
-  ScheduleNextLookup(t0);
+  if (external == nullptr) ScheduleNextLookup(t0);
+}
+
+OnboardingServices::ExternalResponse OnboardingServices::HandleOnboard(
+    const ExternalRequest& request) {
+  ExternalResponse response;
+  OnOnboardRequest(&request, &response);
+  return response;
+}
+
+OnboardingServices::ExternalResponse OnboardingServices::HandleHealth(
+    const ExternalRequest& request) {
+  ExternalResponse response;
+  OnHealthCheck(&request, &response);
+  return response;
+}
+
+OnboardingServices::ExternalResponse OnboardingServices::HandleCustomerLookup(
+    const ExternalRequest& request) {
+  ExternalResponse response;
+  OnCustomerLookup(&request, &response);
+  return response;
 }
 
 OnboardingServices::StepOutcome OnboardingServices::RunStep(
@@ -1093,6 +1353,18 @@ OnboardingServices::StepOutcome OnboardingServices::RunStep(
       step.call == Call::kInternal ? core::SpanKind::kInternal : core::SpanKind::kClient;
   const char* exception_type =
       step.call == Call::kInternal ? step.error_code : ExceptionType(step.call);
+  const bool check = step.scale == Scale::kCompliance;
+  const size_t check_index = step_index - kFirstCheckStep;
+  const double rejection_rate = options_.onboarding.compliance_rejection_rate;
+  // The business fields of this step's log records.
+  const auto log_fields = [&](int attempt_number) {
+    core::Attributes a = {{"customer_id", customer.customer_id},
+                          {"customer_type", profile.name},
+                          {"step", step.step},
+                          {"attempt", static_cast<int64_t>(attempt_number)}};
+    if (check) a.push_back({"check", step.step});
+    return a;
+  };
   StepOutcome outcome;
   for (int attempt = 0; attempt < attempts; ++attempt) {
     SimTime duration = Draw(rng, step.median_ms * factor, step.sigma);
@@ -1100,33 +1372,71 @@ OnboardingServices::StepOutcome OnboardingServices::RunStep(
       duration = std::max<SimTime>(
           1, std::llround(static_cast<double>(duration) * invocation.cpu_slowdown));
     }
-    duration = Slowed(faults, duration, t);
-    const double p = FailureProbability(faults, base_p, t);
+    duration = Slowed(faults, lambda_faults_, duration, t);
+    const double p = std::max(FailureProbability(faults, base_p, t),
+                              FailureProbability(lambda_faults_, 0, t));
     const bool error = p > 0 && rng.Bernoulli(p);
     // A failing call fails part-way through.
     if (error) {
       duration =
           std::max<SimTime>(1, std::llround(static_cast<double>(duration) * rng.Uniform(0.3, 1.0)));
     }
+    // A check that answered may reject the customer (a business outcome, not an error).
+    const bool rejected = check && !error && rejection_rate > 0 && rng.Bernoulli(rejection_rate);
     PlannedSpan planned;
     planned.tag = tag;
     planned.span = MakeSpan(trace_id, rng.NewSpanId(), parent_id, step.span_name, kind, Unix(t),
                             duration, kFlagsLocalParent);
     AddStepAttributes(planned.span, step, customer.customer_id, error);
     if (attempt > 0) planned.span.attributes.push_back({"http.request.resend_count", attempt});
+    if (check && !error) {
+      planned.span.attributes.push_back({"compliance.result", rejected ? "fail" : "pass"});
+    }
+    const SimTime attempt_start = t;
     t += duration;
+    if (check) {
+      telemetry_->PlanCheck(check_index,
+                            error ? OnboardingTelemetry::CheckOutcome::kError
+                                  : (rejected ? OnboardingTelemetry::CheckOutcome::kFail
+                                              : OnboardingTelemetry::CheckOutcome::kPass),
+                            attempt_start, t);
+    }
     if (!error) {
+      if (rejected) {
+        core::Attributes fields = log_fields(attempt + 1);
+        fields.push_back({"outcome", "fail"});
+        telemetry_->PlanLog(t, Severity::kError,
+                            std::string("customer rejected by the ") + step.step + " check",
+                            LogContext::Of(planned.span), std::move(fields),
+                            "onboarding.compliance.rejected");
+        outcome.rejected_by = static_cast<int>(step_index);
+      }
       spans.push_back(std::move(planned));
       outcome.end = t;
       return outcome;
     }
     planned.span.attributes.push_back({"error.type", step.error_code});
     SetError(planned.span, exception_type, step.error_message, Unix(t));
+    const LogContext log_context = LogContext::Of(planned.span);
     spans.push_back(std::move(planned));
+    core::Attributes fields = log_fields(attempt + 1);
+    fields.push_back({"error.type", step.error_code});
     if (attempt + 1 < attempts) {
       const double backoff_s =
           std::min(kRetryMaxSeconds, rng.Uniform() * kRetryBaseSeconds * std::ldexp(1.0, attempt));
-      t += std::max<SimTime>(1, std::llround(backoff_s * 1e9));
+      const SimTime backoff = std::max<SimTime>(1, std::llround(backoff_s * 1e9));
+      fields.push_back({"outcome", "retry"});
+      fields.push_back({"retry_in_ms", static_cast<double>(backoff) / 1e6});
+      telemetry_->PlanLog(t, Severity::kWarn,
+                          std::string(step.step) + " failed, retrying: " + step.error_message,
+                          log_context, std::move(fields), "onboarding.step.retry");
+      t += backoff;
+    } else {
+      fields.push_back({"outcome", "failure"});
+      telemetry_->PlanLog(t, Severity::kError,
+                          std::string(step.step) + " failed after " + std::to_string(attempts) +
+                              (attempts == 1 ? " attempt: " : " attempts: ") + step.error_message,
+                          log_context, std::move(fields), "onboarding.step.failed");
     }
   }
   outcome.end = t;
@@ -1145,6 +1455,15 @@ HandlerResult OnboardingServices::HandleBatch(const LambdaInvocation& invocation
   const bool report_failures = lambda_->mapping().report_batch_item_failures;
   HandlerResult result;
   result.spans.reserve(records.size() * 14 + 1);
+  {
+    std::vector<int> types;
+    types.reserve(records.size());
+    for (const SqsRecord& record : records) {
+      const CustomerMessage* customer = std::any_cast<CustomerMessage>(&record.body);
+      types.push_back(customer != nullptr ? customer->customer_type : 0);
+    }
+    telemetry_->BeginInvocation(invocation, std::move(types));
+  }
 
   const core::TraceId batch_trace = rng.NewTraceId();
   const core::SpanId batch_id = rng.NewSpanId();
@@ -1183,13 +1502,20 @@ HandlerResult OnboardingServices::HandleBatch(const LambdaInvocation& invocation
     const SimTime record_start = t;
     t += Draw(rng, 0.1, 0.3);
     StepOutcome outcome;
+    int rejected_by = -1;
     for (size_t step = 0; step < kSteps.size(); ++step) {
       if (step == kSnsStep &&
           !kProfiles.at(static_cast<size_t>(customer->customer_type)).notify_team)
         continue;
+      // A rejected customer gets its audit trail and its status (REJECTED), nothing more.
+      if (rejected_by >= 0 && step != kAuditStep && step != kDynamoDbStep) {
+        if (step < kAuditStep || step == kS3Step) continue;
+        break;
+      }
       outcome = RunStep(step, invocation, trace_id, process_id, *customer, t, result.spans);
       t = outcome.end;
       if (outcome.failed) break;  // the exception leaves the record's processing
+      if (outcome.rejected_by >= 0) rejected_by = outcome.rejected_by;
       t += Draw(rng, 0.2, 0.3);
     }
     const SimTime record_end = t + Draw(rng, 0.2, 0.3);
@@ -1198,18 +1524,31 @@ HandlerResult OnboardingServices::HandleBatch(const LambdaInvocation& invocation
     process.span =
         MakeSpan(trace_id, process_id, parent_id, "sqs.process", core::SpanKind::kConsumer,
                  Unix(record_start), record_end - record_start, flags);
-    process.span.attributes = {
-        {"messaging.system", "aws_sqs"},
-        {"messaging.destination.name", kQueueName},
-        {"messaging.operation.type", "process"},
-        {"messaging.operation.name", "process"},
-        {"messaging.message.id", record.message_id},
-        {"faas.coldstart", invocation.cold_start},
-        {"customer.id", customer->customer_id},
-        {"customer.type", kProfiles.at(static_cast<size_t>(customer->customer_type)).name}};
+    process.span.attributes = SqsProcessAttributes(
+        record.message_id, invocation.cold_start, customer->customer_id,
+        kProfiles.at(static_cast<size_t>(customer->customer_type)).name);
+    if (rejected_by >= 0) {
+      process.span.attributes.push_back(
+          {"onboarding.rejected_by", kSteps.at(static_cast<size_t>(rejected_by)).step});
+      rejected_by_[record.message_id] = rejected_by;
+    } else {
+      rejected_by_.erase(record.message_id);
+    }
     if (outcome.failed) {
       process.span.attributes.push_back({"error.type", outcome.error_type});
       SetError(process.span, outcome.error_type, outcome.error_message, Unix(outcome.end));
+      telemetry_->PlanProcessingFailure(customer->customer_type, record_end);
+    } else if (rejected_by < 0) {
+      telemetry_->PlanLog(
+          record_end, Severity::kInfo, "customer " + customer->customer_id + " onboarded",
+          LogContext::Of(process.span),
+          {{"customer_id", customer->customer_id},
+           {"customer_type", kProfiles.at(static_cast<size_t>(customer->customer_type)).name},
+           {"outcome", "success"},
+           {"attempt", static_cast<int64_t>(record.receive_count)},
+           {"cold_start", invocation.cold_start},
+           {"messaging.message.id", record.message_id}},
+          "onboarding.completed");
     }
     result.spans.push_back(std::move(process));
     t = record_end;
@@ -1316,6 +1655,7 @@ void OnboardingServices::AddTruth(nlohmann::ordered_json& doc) const {
   lambda["config"] = std::move(config);
   doc["lambda"] = std::move(lambda);
   doc["propagation"]["messages_without_context"] = messages_without_context_;
+  if (telemetry_) telemetry_->AddTruth(doc);
 }
 
 }  // namespace tflo::workload

@@ -15,7 +15,9 @@
 //   batch span processor with the freeze, billing) and processes each record
 //   through validation, enrichment, compliance (KYC, AML, sanctions, PEP),
 //   audit trail, S3 documents, DynamoDB status, SES/SNS notification and the
-//   follow-up workflow, every AWS call a CLIENT span retried with backoff.
+//   follow-up workflow, every AWS call a CLIENT span retried with backoff;
+//   both services report business metrics, Lambda metrics and logs
+//   (onboarding_telemetry.h).
 // Not thread-safe.
 #ifndef TFLO_WORKLOAD_ONBOARDING_SERVICES_H_
 #define TFLO_WORKLOAD_ONBOARDING_SERVICES_H_
@@ -25,9 +27,11 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ground_truth.h"
+#include "onboarding_telemetry.h"
 #include <nlohmann/json.hpp>
 
 #include "tflo/core/model.h"
@@ -47,8 +51,9 @@ using ExportSink = std::function<void(core::TracesData&& request, SimTime arrive
 
 class OnboardingServices {
  public:
+  // `logs` receives the full system's log export requests (empty = no logs).
   OnboardingServices(EventEngine& engine, const SimulationOptions& options, GroundTruth& truth,
-                     ExportSink sink);
+                     ExportSink sink, LogsSink logs = {});
   OnboardingServices(const OnboardingServices&) = delete;
   OnboardingServices& operator=(const OnboardingServices&) = delete;
   ~OnboardingServices();
@@ -75,10 +80,48 @@ class OnboardingServices {
   // The Lambda model's counters; nullptr in the first slice.
   const LambdaStats* lambda_stats() const { return lambda_ ? &lambda_->stats() : nullptr; }
   uint64_t messages_without_context() const { return messages_without_context_; }
+  // The full system's business and Lambda metrics (cumulative) at
+  // `now_unix_nano` (onboarding_telemetry.h); empty in the first slice.
+  core::MetricsData CollectMetrics(uint64_t start_unix_nano, uint64_t now_unix_nano);
 
   // Writes the ground truth's "lambda" section (and, for the full system, the
   // extra "propagation" fields) into `doc`.
   void AddTruth(nlohmann::ordered_json& doc) const;
+
+  // Real-time mode (realtime.h): requests from outside the simulation, handled
+  // at engine.now() by the same API code as the background traffic (same
+  // spans, SQS message, Lambda processing, metrics), full system only.
+  struct ExternalRequest {
+    // The incoming traceparent / baggage: the SERVER span continues that trace
+    // (remote parent) and carries the baggage entries as attributes; the SQS
+    // message carries both on.
+    core::PropagationContext context;
+    std::string customer_type;     // POST /onboard: standard, premium or enterprise
+    std::string customer_id;       // POST /onboard (empty = generated); GET /customers/{id}
+    std::string validation_error;  // POST /onboard: non-empty = validation fails with it
+    std::string user_agent;        // the caller's User-Agent (GET /health)
+  };
+  struct ExternalResponse {
+    int status_code = 0;
+    std::string customer_id;
+    std::string error;  // the failure's message when status_code >= 400
+    core::TraceId trace_id{};
+    core::SpanId span_id{};  // the SERVER span
+    SimTime ends_at = 0;     // when the response leaves the server (its spans end)
+  };
+  // Whether external requests are served now: the full system, and the
+  // services have not gone idle (HoldForExternal keeps them from it).
+  bool AcceptsExternal() const { return lambda_ != nullptr && !idle_reported_; }
+  // Keeps the services from going idle (and their SDKs from shutting down)
+  // after the last background arrival, until ReleaseExternalHold.
+  void HoldForExternal() { ++in_flight_; }
+  void ReleaseExternalHold() {
+    engine_.At(engine_.now(), [this] { Done(); });
+  }
+  // Precondition: AcceptsExternal(). customer_type must be a known type.
+  ExternalResponse HandleOnboard(const ExternalRequest& request);
+  ExternalResponse HandleHealth(const ExternalRequest& request);
+  ExternalResponse HandleCustomerLookup(const ExternalRequest& request);
 
  private:
   struct SqsMessage {
@@ -91,10 +134,12 @@ class OnboardingServices {
   struct CustomerMessage {
     std::string customer_id;
     int customer_type = 0;  // index into the customer profiles
+    SimTime requested_at = 0;  // POST /onboard started
   };
   struct StepOutcome {
     SimTime end = 0;
     bool failed = false;
+    int rejected_by = -1;  // a compliance check (step index) rejected the customer
     std::string error_type;
     std::string error_message;
   };
@@ -114,10 +159,16 @@ class OnboardingServices {
   void ScheduleNextHealth(SimTime after);
   void ScheduleNextLookup(SimTime after);
   void StreamEnded();
-  void OnOnboardRequest();
-  void OnHealthCheck();
-  void OnCustomerLookup();
+  // `external` / `response`: a request from outside (real-time mode), which
+  // schedules no further arrival; nullptr for the background traffic.
+  void OnOnboardRequest(const ExternalRequest* external = nullptr,
+                        ExternalResponse* response = nullptr);
+  void OnHealthCheck(const ExternalRequest* external = nullptr,
+                     ExternalResponse* response = nullptr);
+  void OnCustomerLookup(const ExternalRequest* external = nullptr,
+                        ExternalResponse* response = nullptr);
   HandlerResult HandleBatch(const LambdaInvocation& invocation);
+  void OnMessageDone(const SqsRecord& record, bool dead_lettered);
   // Runs step `step_index` of the processing (all its attempts) from `t`,
   // appending its spans.
   StepOutcome RunStep(size_t step_index, const LambdaInvocation& invocation,
@@ -163,6 +214,7 @@ class OnboardingServices {
   // Faults of the scenario (nullptr / empty without a FaultSet).
   const TargetFaults* api_faults_ = nullptr;
   const TargetFaults* sqs_faults_ = nullptr;
+  const TargetFaults* lambda_faults_ = nullptr;  // error_rate / slow_dependency on every step
   std::vector<const TargetFaults*> step_faults_;  // by step index
   std::vector<std::string> recent_customers_;     // a ring, for GET /customers/{id}
   size_t recent_next_ = 0;
@@ -176,6 +228,13 @@ class OnboardingServices {
   uint64_t requests_ = 0;
   uint64_t invocations_ = 0;
   uint64_t cold_starts_ = 0;
+
+  // Full system: business metrics, Lambda metrics and logs.
+  LogsSink logs_sink_;
+  std::unique_ptr<OnboardingTelemetry> telemetry_;
+  // Message id -> the compliance check (step index) that rejected the
+  // customer in the message's latest processing (read when it is deleted).
+  std::unordered_map<std::string, int> rejected_by_;
 };
 
 }  // namespace tflo::workload

@@ -9,6 +9,7 @@
 #include "business_services_host.h"
 #include "ground_truth.h"
 #include "onboarding_services.h"
+#include "simulation_hooks.h"
 #include <nlohmann/json.hpp>
 
 #include "tflo/workload/collector_model.h"
@@ -116,7 +117,8 @@ Status WriteJsonFile(const std::filesystem::path& path, const Json& doc) {
 // Owns one run: the engine, the services, the collector model, the outputs.
 class Simulation {
  public:
-  explicit Simulation(const SimulationOptions& options) : options_(options) {}
+  Simulation(const SimulationOptions& options, const SimulationHooks& hooks)
+      : options_(options), hooks_(hooks) {}
 
   Result<SimulationSummary> Run();
 
@@ -132,6 +134,7 @@ class Simulation {
   Status WriteGroundTruth();
 
   const SimulationOptions& options_;
+  const SimulationHooks& hooks_;  // real-time mode (simulation_hooks.h); empty otherwise
   EventEngine engine_;
   GroundTruth truth_;
   std::unique_ptr<core::OtlpFileWriter> traces_writer_;
@@ -168,7 +171,13 @@ Status Simulation::OpenOutputs() {
   TFLO_ASSIGN_OR_RETURN(metrics_writer_,
                         core::CreateOtlpFileWriter(options_.out_dir / ("metrics" + ext),
                                                    core::Signal::kMetrics, options_.format));
-  if (BusinessServicesHost::Needed(options_)) {
+  if (hooks_.on_metrics) {
+    metrics_writer_ =
+        std::make_unique<TeeMetricsWriter>(std::move(metrics_writer_), hooks_.on_metrics);
+  }
+  // The full onboarding system logs too; its first slice (`tflo demo`) does not.
+  const bool onboarding_logs = options_.onboarding.enabled && options_.onboarding.full_system;
+  if (BusinessServicesHost::Needed(options_) || onboarding_logs) {
     TFLO_ASSIGN_OR_RETURN(logs_writer_,
                           core::CreateOtlpFileWriter(options_.out_dir / ("logs" + ext),
                                                      core::Signal::kLogs, options_.format));
@@ -182,6 +191,8 @@ void Simulation::Deliver(core::TracesData&& data) {
 }
 
 void Simulation::Receive(core::TracesData&& request, SimTime arrive_at) {
+  // The sink plays a real collector: it gets the request as the SDK sends it.
+  if (options_.sdk_export != nullptr) options_.sdk_export->ExportTraces(request);
   ++pending_deliveries_;
   engine_.At(arrive_at, [this, request = std::move(request)]() mutable {
     collector_->ReceiveTraces(std::move(request));
@@ -193,6 +204,7 @@ void Simulation::Receive(core::TracesData&& request, SimTime arrive_at) {
 void Simulation::WriteLogs(core::LogsData&& data) {
   log_records_ += data.LogRecordCount();
   if (write_status_.ok()) write_status_ = logs_writer_->Write(data);
+  if (options_.sdk_export != nullptr) options_.sdk_export->ExportLogs(data);
 }
 
 void Simulation::ScrapeMetrics() {
@@ -204,13 +216,24 @@ void Simulation::ScrapeMetrics() {
       options_.start_unix_nano, options_.start_unix_nano + static_cast<uint64_t>(now));
   metric_points_ += data.DataPointCount();
   if (write_status_.ok()) write_status_ = metrics_writer_->Write(data);
+  // The services' business metrics: one record after the collector's, same timestamp.
+  core::MetricsData business;
   if (host_) {
-    const core::MetricsData business = host_->CollectMetrics(
+    business = host_->CollectMetrics(options_.start_unix_nano,
+                                     options_.start_unix_nano + static_cast<uint64_t>(now));
+  }
+  if (services_) {
+    core::MetricsData onboarding = services_->CollectMetrics(
         options_.start_unix_nano, options_.start_unix_nano + static_cast<uint64_t>(now));
-    metric_points_ += business.DataPointCount();
-    if (write_status_.ok() && !business.resource_metrics.empty()) {
-      write_status_ = metrics_writer_->Write(business);
+    for (core::ResourceMetrics& rm : onboarding.resource_metrics) {
+      business.resource_metrics.push_back(std::move(rm));
     }
+  }
+  if (!business.resource_metrics.empty()) {
+    metric_points_ += business.DataPointCount();
+    if (write_status_.ok()) write_status_ = metrics_writer_->Write(business);
+    // Business metrics only: a real collector reports its own otelcol_* metrics.
+    if (options_.sdk_export != nullptr) options_.sdk_export->ExportMetrics(business);
   }
 }
 
@@ -252,10 +275,16 @@ Result<SimulationSummary> Simulation::Run() {
                             [this](core::TracesData&& data, int64_t) { Deliver(std::move(data)); },
                             std::move(collector_resource)));
   if (options_.onboarding.enabled) {
+    LogsSink onboarding_logs;
+    if (logs_writer_) {
+      onboarding_logs = [this](core::LogsData&& request, SimTime) { WriteLogs(std::move(request)); };
+    }
     services_ = std::make_unique<OnboardingServices>(
-        engine_, options_, truth_, [this](core::TracesData&& request, SimTime arrive_at) {
+        engine_, options_, truth_,
+        [this](core::TracesData&& request, SimTime arrive_at) {
           Receive(std::move(request), arrive_at);
-        });
+        },
+        std::move(onboarding_logs));
     TFLO_RETURN_IF_ERROR(services_->status());
     ++busy_service_groups_;
   }
@@ -289,7 +318,12 @@ Result<SimulationSummary> Simulation::Run() {
   };
   engine_.At(0, sample_tick);
 
-  engine_.Run();
+  if (hooks_.on_services) hooks_.on_services(services_.get(), host_.get());
+  if (hooks_.run_engine) {
+    hooks_.run_engine(engine_);
+  } else {
+    engine_.Run();
+  }
 
   if (!finished_) return InternalError("simulation stopped before the pipeline drained");
   TFLO_RETURN_IF_ERROR(write_status_);
@@ -354,17 +388,22 @@ Status Simulation::WriteGroundTruth() {
   doc["propagation"] = Json{{"messages_sent", truth_.messages_sent()},
                             {"consumer_spans_with_parent", truth_.consumer_spans_with_parent()}};
   if (services_) services_->AddTruth(doc);
-  if (host_) {
-    host_->AddTruth(doc);
-    doc["logs"] = Json{{"records_written", log_records_}};
-  }
+  if (host_) host_->AddTruth(doc);
+  if (logs_writer_) doc["logs"] = Json{{"records_written", log_records_}};
   return WriteJsonFile(options_.out_dir / "ground_truth.json", doc);
 }
 
 }  // namespace
 
 Result<SimulationSummary> RunSimulation(const SimulationOptions& options) {
-  Simulation simulation(options);
+  const SimulationHooks no_hooks;
+  Simulation simulation(options, no_hooks);
+  return simulation.Run();
+}
+
+Result<SimulationSummary> RunSimulationWithHooks(const SimulationOptions& options,
+                                                 const SimulationHooks& hooks) {
+  Simulation simulation(options, hooks);
   return simulation.Run();
 }
 

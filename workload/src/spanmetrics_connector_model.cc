@@ -69,9 +69,13 @@ std::string ResourceKey(const core::Attributes& attributes) {
 std::string PrometheusMetricName(std::string_view otel_name, std::string_view unit,
                                  bool monotonic_counter) {
   std::string name = Sanitize(otel_name);
+  // A counter's "_total" is moved to the end, after the unit word:
+  // requests_total with unit "s" -> requests_seconds_total.
+  const bool had_total = monotonic_counter && EndsWith(name, "_total");
+  if (had_total) name.resize(name.size() - std::string_view("_total").size());
   const std::string unit_word = PrometheusUnit(unit);
   if (!unit_word.empty() && !EndsWith(name, "_" + unit_word)) name += "_" + unit_word;
-  if (monotonic_counter && !EndsWith(name, "_total")) name += "_total";
+  if (monotonic_counter) name += "_total";
   return name;
 }
 

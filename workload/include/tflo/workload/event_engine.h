@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <queue>
 #include <vector>
 
@@ -41,13 +42,22 @@ class EventEngine {
   void RunUntil(SimTime time);
 
   bool empty() const { return queue_.empty(); }
+  // The time of the next event (>= now()); nullopt when none is left. A
+  // real-time driver (paced_event_loop.h) sleeps until then.
+  std::optional<SimTime> next_time() const {
+    if (queue_.empty()) return std::nullopt;
+    return queue_.top().time;
+  }
   uint64_t events_run() const { return events_run_; }
 
  private:
+  // The heap holds small trivially copyable entries (its sift moves them
+  // around on every push and pop); the callbacks stay put in callbacks_,
+  // whose freed slots are reused.
   struct Event {
     SimTime time;
     uint64_t sequence;
-    Callback callback;
+    size_t slot;  // index into callbacks_
   };
   // std::priority_queue is a max-heap: "greater" means "runs later".
   struct Later {
@@ -60,6 +70,8 @@ class EventEngine {
   uint64_t next_sequence_ = 0;
   uint64_t events_run_ = 0;
   std::priority_queue<Event, std::vector<Event>, Later> queue_;
+  std::vector<Callback> callbacks_;
+  std::vector<size_t> free_slots_;
 };
 
 }  // namespace tflo::workload

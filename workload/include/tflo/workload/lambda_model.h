@@ -166,9 +166,9 @@ class LambdaSpanBuffer {
   // The environment is gone: the queue is discarded; returns how many spans.
   uint64_t Discard();
 
-  size_t queued() const { return queue_.size(); }
+  size_t queued() const { return queue_.size() - head_; }
   // Nothing queued and no export in progress at `t`.
-  bool IdleAt(SimTime t) const { return queue_.empty() && busy_until_ <= t; }
+  bool IdleAt(SimTime t) const { return queued() == 0 && busy_until_ <= t; }
   bool thawed() const { return thawed_; }
 
  private:
@@ -184,7 +184,11 @@ class LambdaSpanBuffer {
   core::InstrumentationScope scope_;
   ExportFn export_fn_;
   LambdaStats* stats_;
-  std::deque<Queued> queue_;
+  // FIFO of the entries queue_[head_, end): a vector rather than a deque (a
+  // deque of spans allocates a node every span or two); the consumed prefix
+  // is dropped when the queue empties or makes up most of the vector.
+  std::vector<Queued> queue_;
+  size_t head_ = 0;
   bool thawed_ = false;
   uint64_t epoch_ = 0;
   SimTime cursor_ = 0;      // the worker has been simulated up to here
@@ -264,6 +268,24 @@ struct HandlerResult {
   std::vector<size_t> failed_records;
 };
 
+// How one invocation ended, as the platform reports it (CloudWatch Duration,
+// Init Duration, Billed Duration; a "Task timed out" kill).
+struct InvocationReport {
+  std::string request_id;  // LambdaInvocation::request_id
+  SimTime invoked_at = 0;  // the invoke (INIT starts here on a cold start)
+  SimTime start = 0;       // the handler starts
+  SimTime end = 0;         // returned (after force_flush), or killed at the Timeout
+  SimTime init_duration = 0;
+  bool cold_start = false;
+  bool timed_out = false;
+  bool error = false;  // the handler raised (timeouts excluded)
+  size_t records = 0;
+  SimTime timeout = 0;  // the Timeout in force (a lambda_timeout fault included)
+  int64_t billed_ms = 0;
+  // Duration as CloudWatch reports it: invoke to end, INIT excluded.
+  SimTime duration() const { return end - invoked_at - init_duration; }
+};
+
 class SqsLambdaModel {
  public:
   using Handler = std::function<HandlerResult(const LambdaInvocation&)>;
@@ -273,12 +295,16 @@ class SqsLambdaModel {
   using TracesSink = std::function<void(core::TracesData&& request, SimTime arrive_at)>;
   // A message left the system: deleted after success, or dead-lettered.
   using MessageDone = std::function<void(const SqsRecord& record, bool dead_lettered)>;
+  // An invocation ended (not a throttled batch), called at its end, before its
+  // batch is settled (message_done).
+  using InvocationDone = std::function<void(const InvocationReport& report)>;
 
   struct Callbacks {
     Handler handler;
     SpanObserver observer;
     TracesSink sink;
     MessageDone message_done;
+    InvocationDone invocation_done;  // optional
   };
 
   // kInvalidArgument for impossible options (negative durations, a visibility

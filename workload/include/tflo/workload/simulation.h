@@ -9,10 +9,15 @@
 //                        per record, as a collector file exporter would write;
 //   metrics<ext>       - the collector model's own metrics under their real names
 //                        (otelcol_*), cumulative, one scrape every
-//                        `metrics_interval`;
+//                        `metrics_interval`, each followed by the services'
+//                        business metrics (full onboarding system,
+//                        coordination, e-commerce) when they run;
 //   logs<ext>          - the log records of the coordination and e-commerce
-//                        services, when one of them is enabled;
+//                        services and of the full onboarding system, when one
+//                        of them runs;
 //   ground_truth.json  - what was injected and what happened (see README).
+// With options.sdk_export set, the SDK export requests (spans, logs, business
+// metrics) also go to that sink as they are produced, e.g. to a real collector.
 // The same options (seed included) give byte-identical files. Not thread-safe;
 // independent simulations may run on different threads.
 #ifndef TFLO_WORKLOAD_SIMULATION_H_
@@ -67,12 +72,16 @@ struct OnboardingScenario {
   std::map<std::string, double> step_error_rates;
   int aws_max_attempts = 3;              // botocore "standard" retry mode
   double broken_propagation_rate = 0;    // messages sent without trace context
+  // Probability that one compliance check (KYC, AML, sanctions, PEP) that
+  // answered rejects the customer: the onboarding ends as a compliance failure.
+  double compliance_rejection_rate = 0.005;
   LambdaFunctionConfig lambda_function = DefaultLambdaFunctionConfig();
   EventSourceMappingConfig event_source_mapping = DefaultEventSourceMapping();
   LambdaModelOptions lambda;
   // The scenario's faults (not owned; must outlive RunSimulation), read by the
   // full system for the targets onboarding.api, onboarding.sqs,
-  // onboarding.<step> and onboarding.lambda. nullptr = none.
+  // onboarding.<step> and onboarding.lambda (whose error_rate and
+  // slow_dependency apply to every processing step). nullptr = none.
   const FaultSet* faults = nullptr;
 };
 
@@ -101,6 +110,26 @@ struct BackendModel {
   std::chrono::nanoseconds failure_latency = std::chrono::milliseconds(1);
 };
 
+// Where the instrumented services' SDK export requests go besides the
+// collector model: the OTLP requests as they leave the applications, before
+// any collector processing (batching, sampling, spanmetrics). An OTLP/gRPC
+// implementation (otlp_export_sink.h) sends them to a real collector, which
+// then plays the part of the collector model. Called on the simulation thread
+// while the run proceeds, in the order the SDKs export; an implementation may
+// block (back-pressure) but must bound every call. The requests are not kept:
+// copy what outlives the call. Nothing the sink does changes the files.
+class SdkExportSink {
+ public:
+  virtual ~SdkExportSink() = default;
+  // Every SDK trace export request (all services), when the SDK sends it.
+  virtual void ExportTraces(const core::TracesData& request) = 0;
+  // The business metrics of the services' meters at each scrape (cumulative);
+  // never the collector model's own otelcol_* metrics.
+  virtual void ExportMetrics(const core::MetricsData& request) = 0;
+  // Every SDK log export request, when the SDK sends it.
+  virtual void ExportLogs(const core::LogsData& request) = 0;
+};
+
 struct SimulationOptions {
   uint64_t seed = 1;
   uint64_t start_unix_nano = 1767225600000000000ULL;  // 2026-01-01T00:00:00Z
@@ -117,6 +146,9 @@ struct SimulationOptions {
   core::CollectorConfig collector;  // the traces pipeline's batch + exporter are modelled
   std::filesystem::path out_dir;    // created if absent
   core::OtlpFileFormat format = core::OtlpFileFormat::kJsonLines;
+  // Receives the SDK exports besides the collector model (not owned; must
+  // outlive RunSimulation). nullptr = files only.
+  SdkExportSink* sdk_export = nullptr;
 };
 
 struct SimulationSummary {
