@@ -2,7 +2,8 @@
 // the workload simulator, writing OTLP files and the ground truth.
 //
 // Loads the scenario (a shipped name or a path), applies the command-line
-// overrides (--duration, --seed, --collector-config, --lambda-config), builds
+// overrides (--duration, --seed, --collector-config, --lambda-config,
+// --event-source-mapping), builds
 // the SimulationOptions with workload::SimulationOptionsFromScenario (collector
 // default: the embedded untuned config, cli/assets/collector-untuned.yaml) and
 // runs it in virtual time. Writes DIR/traces<ext>, DIR/metrics<ext>,
@@ -10,8 +11,18 @@
 // DIR/ground_truth.json, then prints one summary line. Everything is validated
 // before the first file is written; an out dir holding files but no marker of
 // an earlier `tflo workload run` is refused.
-// OTLP export (--otlp-endpoint), real-time mode (--realtime, --listen) are
-// accepted as flags and refused with "not implemented yet".
+// OTLP/gRPC export: with --otlp-endpoint HOST:PORT, or without the flag when
+// OTEL_EXPORTER_OTLP_ENDPOINT (or a per-signal OTEL_EXPORTER_OTLP_*_ENDPOINT)
+// is set, the services' SDK exports (spans, logs, business metrics) are also
+// sent to that endpoint through workload::OtlpExportSink; the flag wins over
+// every endpoint variable. Without a start_time in the scenario the window is
+// then placed to end now. See workload/README.md, "Exporting to a collector".
+// Real-time mode (--realtime [--listen HOST:PORT], default 127.0.0.1:8000):
+// the same run paced to the wall clock (workload::RunRealtime) for --duration,
+// serving the simulated HTTP APIs and /metrics; it prints "listening on
+// http://HOST:PORT (...)" once serving, and SIGINT/SIGTERM stop it cleanly
+// (files, ground truth and summary as usual). --listen without --realtime is
+// bad input.
 #ifndef TFLO_CLI_WORKLOAD_COMMAND_H_
 #define TFLO_CLI_WORKLOAD_COMMAND_H_
 
@@ -23,6 +34,7 @@
 #include <string>
 
 #include "tflo/core/otlp_file.h"
+#include "tflo/core/otlp_grpc.h"
 #include "tflo/core/status.h"
 
 namespace CLI {
@@ -38,14 +50,21 @@ struct WorkloadRunOptions {
   std::filesystem::path out_dir = "tflo-workload-out";
   std::optional<std::filesystem::path> collector_config;  // overrides the scenario's / default
   std::optional<std::filesystem::path> lambda_config;     // overrides the scenario's function JSON
+  // Overrides the scenario's SQS event source mapping JSON.
+  std::optional<std::filesystem::path> event_source_mapping;
   core::OtlpFileFormat format = core::OtlpFileFormat::kJsonLines;
-  std::optional<std::string> otlp_endpoint;  // not implemented yet
-  bool realtime = false;                     // not implemented yet
-  std::optional<std::string> listen;         // not implemented yet
+  std::optional<std::string> otlp_endpoint;  // OTLP/gRPC export (see above)
+  // The OTEL_* variables (endpoint, headers, timeout, compression, resource
+  // attributes); null = the process environment.
+  core::EnvLookup env;
+  bool realtime = false;                     // real-time mode (see above)
+  std::optional<std::string> listen;         // HOST:PORT; only with realtime
 };
 
 // Runs the scenario; the summary line goes to `out`. kInvalidArgument /
-// kNotFound / kUnimplemented for bad input (nothing written).
+// kNotFound / kUnimplemented for bad input (nothing written). kUnavailable
+// after the run (files written, summary printed) when OTLP export was on and
+// the endpoint accepted nothing of what was offered.
 Status RunWorkload(const WorkloadRunOptions& options, std::ostream& out);
 
 // Registers `workload run` on `app`; `exit_code` receives the result (0 ok,

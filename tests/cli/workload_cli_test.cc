@@ -18,7 +18,7 @@ TEST(WorkloadCliTest, HelpListsTheOptions) {
   EXPECT_EQ(r.exit_code, 0);
   for (const char* flag :
        {"--scenario", "--duration", "--seed", "--out", "--collector-config", "--lambda-config",
-        "--otlp-format", "--otlp-endpoint", "--realtime", "--listen"}) {
+        "--event-source-mapping", "--otlp-format", "--otlp-endpoint", "--realtime", "--listen"}) {
     EXPECT_NE(r.output.find(flag), std::string::npos) << flag << " missing from:\n" << r.output;
   }
 }
@@ -116,16 +116,14 @@ TEST(WorkloadCliTest, CoordinationRunWritesLogsToo) {
   EXPECT_EQ(r.output.find(" 0 logs"), std::string::npos) << r.output;
 }
 
-TEST(WorkloadCliTest, RealtimeIsRefusedAsNotImplementedYet) {
+TEST(WorkloadCliTest, ListenWithoutRealtimeIsRefused) {
   TempDir tmp;
 
-  const auto r = RunTflo(
-      "workload run --scenario onboarding --realtime --listen 127.0.0.1:8000 "
-      "--out " +
-      (tmp.path() / "out").string());
+  const auto r = RunTflo("workload run --scenario onboarding --listen 127.0.0.1:8000 --out " +
+                         (tmp.path() / "out").string());
 
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.output.find("not implemented yet"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--listen: only with --realtime"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(tmp.path() / "out"));
 }
 
