@@ -10,7 +10,7 @@ packages=(
   libeigen3-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libyaml-cpp-dev libcpp-httplib-dev libcli11-dev libssl-dev zlib1g-dev
-  prometheus
+  prometheus docker-compose
 )
 
 missing=()
