@@ -61,7 +61,7 @@ class FdOtlpFileWriter final : public OtlpFileWriter {
  public:
   FdOtlpFileWriter(std::filesystem::path path, int fd, Signal signal, OtlpFileFormat format)
       : path_(std::move(path)), fd_(fd), signal_(signal), format_(format) {
-    buffer_.reserve(kWriteFlushBytes + kWriteFlushBytes / 4);
+    buffer_.Reserve(kWriteFlushBytes + kWriteFlushBytes / 4);
   }
   ~FdOtlpFileWriter() override { Close().IgnoreError(); }
 
@@ -78,8 +78,7 @@ class FdOtlpFileWriter final : public OtlpFileWriter {
     if (st.ok() && ::fsync(fd_) != 0) st = ErrnoStatus(path_, "fsync", errno);
     if (::close(fd_) != 0 && st.ok()) st = ErrnoStatus(path_, "close", errno);
     fd_ = -1;
-    buffer_.clear();
-    buffer_.shrink_to_fit();
+    buffer_.Release();
     error_ = st;
     return st;
   }
@@ -99,7 +98,7 @@ class FdOtlpFileWriter final : public OtlpFileWriter {
     const size_t before = buffer_.size();
     if (format_ == OtlpFileFormat::kJsonLines) {
       internal::AppendOtlpJson(data, &buffer_);
-      buffer_.push_back('\n');
+      buffer_.Append("\n");
     } else {
       // Encoded straight from the model (no intermediate protobuf message), then
       // copied once behind its length prefix.
@@ -111,8 +110,8 @@ class FdOtlpFileWriter final : public OtlpFileWriter {
       }
       const char header[4] = {static_cast<char>(size >> 24), static_cast<char>(size >> 16),
                               static_cast<char>(size >> 8), static_cast<char>(size)};
-      buffer_.append(header, sizeof(header));
-      buffer_.append(encoder_.view());
+      buffer_.Append(std::string_view(header, sizeof(header)));
+      buffer_.Append(encoder_.view());
     }
     bytes_written_ += buffer_.size() - before;
     if (buffer_.size() >= kWriteFlushBytes) return Flush();
@@ -139,7 +138,7 @@ class FdOtlpFileWriter final : public OtlpFileWriter {
   int fd_;
   Signal signal_;
   OtlpFileFormat format_;
-  std::string buffer_;
+  internal::OutputBuffer buffer_;
   uint64_t bytes_written_ = 0;
   Status error_;
   internal::ReverseWireEncoder encoder_;  // reused: keeps its buffer between requests

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -22,89 +23,173 @@ namespace {
 // order, so the output is deterministic.
 // ============================================================================
 
+// memcpy for the short runs JSON is made of (keys, ids, short values): two
+// overlapping word copies up to 16 bytes instead of a call into memcpy.
+inline char* CopyBytes(char* dst, const char* src, size_t n) {
+  if (n >= 8 && n <= 16) {
+    uint64_t head = 0;
+    uint64_t tail = 0;
+    std::memcpy(&head, src, 8);
+    std::memcpy(&tail, src + n - 8, 8);
+    std::memcpy(dst, &head, 8);
+    std::memcpy(dst + n - 8, &tail, 8);
+  } else if (n < 8) {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+  } else {
+    std::memcpy(dst, src, n);
+  }
+  return dst + n;
+}
+
+// Writes straight into an OutputBuffer through a cursor: the buffer's spare
+// room is reserved ahead of the cursor and the buffer's size is set to what
+// was written when the writer goes away, so each primitive is a bounds check
+// and a few stores rather than a std::string::append / push_back per token.
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string* out) : out_(*out) {}
+  explicit JsonWriter(internal::OutputBuffer* out) : out_(*out) {
+    p_ = out_.Reserve(kChunk);
+    end_ = out_.data() + out_.capacity();
+  }
+  ~JsonWriter() { out_.set_size(static_cast<size_t>(p_ - out_.data())); }
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
 
-  void BeginObject() { out_.push_back('{'); }
-  void EndObject() { out_.push_back('}'); }
-  void BeginArray() { out_.push_back('['); }
-  void EndArray() { out_.push_back(']'); }
+  void BeginObject() { Char('{'); }
+  void EndObject() { Char('}'); }
+  void BeginArray() { Char('['); }
+  void EndArray() { Char(']'); }
 
   // Before an array element: a comma unless it is the first one.
   void Element() {
-    const char last = out_.back();
-    if (last != '[') out_.push_back(',');
+    Reserve(1);
+    if (p_[-1] != '[') *p_++ = ',';
   }
 
   // `key` is a plain ASCII literal that needs no escaping.
   void Key(std::string_view key) {
-    const char last = out_.back();
-    if (last != '{') out_.push_back(',');
-    out_.push_back('"');
-    out_.append(key);
-    out_.append("\":");
+    Reserve(key.size() + 4);
+    if (p_[-1] != '{') *p_++ = ',';
+    *p_++ = '"';
+    p_ = CopyBytes(p_, key.data(), key.size());
+    p_[0] = '"';
+    p_[1] = ':';
+    p_ += 2;
+  }
+
+  // Bytes written as they are (JSON punctuation and literal keys).
+  void Raw(std::string_view s) {
+    Reserve(s.size());
+    p_ = CopyBytes(p_, s.data(), s.size());
   }
 
   void String(std::string_view s);
-  void Bool(bool b) { out_.append(b ? "true" : "false"); }
+  void Bool(bool b) { Raw(b ? std::string_view("true") : std::string_view("false")); }
 
   void Uint(uint64_t v) {
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof(buf), v);
-    out_.append(buf, r.ptr);
+    Reserve(kMaxDigits);
+    p_ = WriteDecimal(p_, v);
   }
 
   void Int(int64_t v) {
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof(buf), v);
-    out_.append(buf, r.ptr);
+    Reserve(kMaxDigits + 1);
+    if (v < 0) {
+      *p_++ = '-';
+      // Two's complement negation in unsigned arithmetic covers INT64_MIN.
+      p_ = WriteDecimal(p_, ~static_cast<uint64_t>(v) + 1);
+    } else {
+      p_ = WriteDecimal(p_, static_cast<uint64_t>(v));
+    }
   }
 
   // 64-bit integers are JSON strings in OTLP/JSON.
   void QuotedUint(uint64_t v) {
-    out_.push_back('"');
-    Uint(v);
-    out_.push_back('"');
+    Reserve(kMaxDigits + 2);
+    *p_++ = '"';
+    p_ = WriteDecimal(p_, v);
+    *p_++ = '"';
   }
   void QuotedInt(int64_t v) {
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof(buf), v);
-    out_.push_back('"');
-    out_.append(buf, r.ptr);
-    out_.push_back('"');
+    Reserve(kMaxDigits + 3);
+    *p_++ = '"';
+    Int(v);
+    *p_++ = '"';
   }
 
   void Double(double d) {
     if (std::isnan(d)) {
-      out_.append("\"NaN\"");
+      Raw("\"NaN\"");
     } else if (std::isinf(d)) {
-      out_.append(d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+      Raw(d > 0 ? std::string_view("\"Infinity\"") : std::string_view("\"-Infinity\""));
     } else {
       // Shortest representation that parses back to the same double.
-      char buf[32];
-      const auto r = std::to_chars(buf, buf + sizeof(buf), d);
-      out_.append(buf, r.ptr);
+      Reserve(32);
+      p_ = std::to_chars(p_, p_ + 32, d).ptr;
     }
   }
 
   template <size_t N>
   void Hex(const std::array<uint8_t, N>& id) {
     static constexpr char kDigits[] = "0123456789abcdef";
-    char buf[2 * N + 2];
-    buf[0] = '"';
+    Reserve(2 * N + 2);
+    p_[0] = '"';
     for (size_t i = 0; i < N; ++i) {
-      buf[1 + 2 * i] = kDigits[id[i] >> 4];
-      buf[2 + 2 * i] = kDigits[id[i] & 0x0f];
+      p_[1 + 2 * i] = kDigits[id[i] >> 4];
+      p_[2 + 2 * i] = kDigits[id[i] & 0x0f];
     }
-    buf[2 * N + 1] = '"';
-    out_.append(buf, sizeof(buf));
+    p_[2 * N + 1] = '"';
+    p_ += 2 * N + 2;
   }
 
   void Base64(const std::vector<uint8_t>& data);
 
  private:
-  std::string& out_;
+  static constexpr size_t kChunk = size_t{16} << 10;
+  static constexpr size_t kMaxDigits = 20;  // UINT64_MAX
+
+  // Makes room for n more bytes after the cursor.
+  void Reserve(size_t n) {
+    if (static_cast<size_t>(end_ - p_) < n) Grow(n);
+  }
+  void Grow(size_t n) {
+    out_.set_size(static_cast<size_t>(p_ - out_.data()));
+    p_ = out_.Reserve(n);
+    end_ = out_.data() + out_.capacity();
+  }
+  void Char(char c) {
+    Reserve(1);
+    *p_++ = c;
+  }
+
+  // Decimal digits of v at dst; returns the end.
+  static char* WriteDecimal(char* dst, uint64_t v) {
+    static constexpr char kPairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    char buf[kMaxDigits];
+    char* q = buf + kMaxDigits;
+    while (v >= 100) {
+      const auto pair = static_cast<size_t>(v % 100) * 2;
+      v /= 100;
+      q -= 2;
+      q[0] = kPairs[pair];
+      q[1] = kPairs[pair + 1];
+    }
+    if (v >= 10) {
+      const auto pair = static_cast<size_t>(v) * 2;
+      q -= 2;
+      q[0] = kPairs[pair];
+      q[1] = kPairs[pair + 1];
+    } else {
+      *--q = static_cast<char>('0' + v);
+    }
+    return CopyBytes(dst, q, static_cast<size_t>(buf + kMaxDigits - q));
+  }
+
+  internal::OutputBuffer& out_;
+  char* p_ = nullptr;    // next byte to write
+  char* end_ = nullptr;  // end of the room reserved in out_
 };
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid
@@ -136,18 +221,53 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return len;
 }
 
+// Bytes that a JSON string cannot hold as they are (control characters, '"',
+// '\\') or that need a UTF-8 check (>= 0x80).
+constexpr std::array<bool, 256> kNeedsAttention = [] {
+  std::array<bool, 256> table{};
+  for (size_t c = 0; c < 256; ++c) table[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+  return table;
+}();
+
+// True when one of the 8 bytes packed in w needs attention (see
+// kNeedsAttention). The usual SWAR tests: (x - 0x01..) & ~x & 0x80.. flags a
+// zero byte (x = w ^ c finds c) and (w - 0x20..) & ~w & 0x80.. a byte below
+// 0x20; both are exact as "is there any such byte".
+inline bool AnyNeedsAttention(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const uint64_t quote = w ^ (kOnes * '"');
+  const uint64_t backslash = w ^ (kOnes * '\\');
+  const uint64_t flags = ((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) |
+                         ((backslash - kOnes) & ~backslash) | w;
+  return (flags & kHigh) != 0;
+}
+
+// The length of the prefix of s[from, size) that needs no attention.
+size_t PlainRun(std::string_view s, size_t from) {
+  size_t i = from;
+  while (i + 8 <= s.size()) {
+    uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, 8);
+    if (AnyNeedsAttention(w)) break;
+    i += 8;
+  }
+  while (i < s.size() && !kNeedsAttention[static_cast<uint8_t>(s[i])]) ++i;
+  return i;
+}
+
 void JsonWriter::String(std::string_view s) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  out_.push_back('"');
+  // Worst case: every byte a \u00XX escape.
+  Reserve(6 * s.size() + 2);
+  *p_++ = '"';
   size_t run_start = 0;
   size_t i = 0;
-  const auto flush = [&] { out_.append(s.data() + run_start, i - run_start); };
-  while (i < s.size()) {
+  const auto flush = [&] { p_ = CopyBytes(p_, s.data() + run_start, i - run_start); };
+  while (true) {
+    i = PlainRun(s, i);
+    if (i == s.size()) break;
     const auto c = static_cast<uint8_t>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      ++i;
-      continue;
-    }
     if (c >= 0x80) {
       const size_t len = Utf8SequenceLength(s, i);
       if (len != 0) {
@@ -155,99 +275,115 @@ void JsonWriter::String(std::string_view s) {
         continue;
       }
       // Invalid UTF-8 would make the whole line unparseable; substitute U+FFFD
-      // like every lenient UTF-8 decoder does.
+      // like every lenient UTF-8 decoder does (3 bytes for 1: within the room).
       flush();
-      out_.append("\xEF\xBF\xBD");
+      std::memcpy(p_, "\xEF\xBF\xBD", 3);
+      p_ += 3;
       run_start = ++i;
       continue;
     }
     flush();
+    const auto put2 = [&](char a, char b) {
+      p_[0] = a;
+      p_[1] = b;
+      p_ += 2;
+    };
     switch (c) {
       case '"':
-        out_.append("\\\"");
+        put2('\\', '"');
         break;
       case '\\':
-        out_.append("\\\\");
+        put2('\\', '\\');
         break;
       case '\n':
-        out_.append("\\n");
+        put2('\\', 'n');
         break;
       case '\r':
-        out_.append("\\r");
+        put2('\\', 'r');
         break;
       case '\t':
-        out_.append("\\t");
+        put2('\\', 't');
         break;
       case '\b':
-        out_.append("\\b");
+        put2('\\', 'b');
         break;
       case '\f':
-        out_.append("\\f");
+        put2('\\', 'f');
         break;
       default:
-        out_.append("\\u00");
-        out_.push_back(kDigits[c >> 4]);
-        out_.push_back(kDigits[c & 0x0f]);
+        std::memcpy(p_, "\\u00", 4);
+        p_[4] = kDigits[c >> 4];
+        p_[5] = kDigits[c & 0x0f];
+        p_ += 6;
         break;
     }
     run_start = ++i;
   }
   flush();
-  out_.push_back('"');
+  *p_++ = '"';
 }
 
 void JsonWriter::Base64(const std::vector<uint8_t>& data) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  out_.push_back('"');
+  Reserve((data.size() + 2) / 3 * 4 + 2);
+  *p_++ = '"';
   size_t i = 0;
   for (; i + 3 <= data.size(); i += 3) {
     const uint32_t v = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8) | data[i + 2];
-    out_.push_back(kAlphabet[(v >> 18) & 63]);
-    out_.push_back(kAlphabet[(v >> 12) & 63]);
-    out_.push_back(kAlphabet[(v >> 6) & 63]);
-    out_.push_back(kAlphabet[v & 63]);
+    p_[0] = kAlphabet[(v >> 18) & 63];
+    p_[1] = kAlphabet[(v >> 12) & 63];
+    p_[2] = kAlphabet[(v >> 6) & 63];
+    p_[3] = kAlphabet[v & 63];
+    p_ += 4;
   }
   if (i + 1 == data.size()) {
     const uint32_t v = uint32_t{data[i]} << 16;
-    out_.push_back(kAlphabet[(v >> 18) & 63]);
-    out_.push_back(kAlphabet[(v >> 12) & 63]);
-    out_.append("==");
+    p_[0] = kAlphabet[(v >> 18) & 63];
+    p_[1] = kAlphabet[(v >> 12) & 63];
+    p_[2] = '=';
+    p_[3] = '=';
+    p_ += 4;
   } else if (i + 2 == data.size()) {
     const uint32_t v = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8);
-    out_.push_back(kAlphabet[(v >> 18) & 63]);
-    out_.push_back(kAlphabet[(v >> 12) & 63]);
-    out_.push_back(kAlphabet[(v >> 6) & 63]);
-    out_.push_back('=');
+    p_[0] = kAlphabet[(v >> 18) & 63];
+    p_[1] = kAlphabet[(v >> 12) & 63];
+    p_[2] = kAlphabet[(v >> 6) & 63];
+    p_[3] = '=';
+    p_ += 4;
   }
-  out_.push_back('"');
+  *p_++ = '"';
 }
 
 void WriteAttributes(JsonWriter& w, std::string_view key, const Attributes& attributes);
 
 void WriteAnyValue(JsonWriter& w, const AnyValue& value) {
+  // Each alternative writes the whole {"<kind>Value": ...} object; the
+  // punctuation of the common ones goes out as one literal.
   struct Visitor {
     JsonWriter& w;
-    void operator()(std::monostate /*empty*/) const {}
+    void operator()(std::monostate /*empty*/) const { w.Raw("{}"); }
     void operator()(const std::string& v) const {
-      w.Key("stringValue");
+      w.Raw("{\"stringValue\":");
       w.String(v);
+      w.EndObject();
     }
     void operator()(bool v) const {
-      w.Key("boolValue");
-      w.Bool(v);
+      w.Raw(v ? std::string_view("{\"boolValue\":true}")
+              : std::string_view("{\"boolValue\":false}"));
     }
     void operator()(int64_t v) const {
-      w.Key("intValue");
+      w.Raw("{\"intValue\":");
       w.QuotedInt(v);
+      w.EndObject();
     }
     void operator()(double v) const {
-      w.Key("doubleValue");
+      w.Raw("{\"doubleValue\":");
       w.Double(v);
+      w.EndObject();
     }
     void operator()(const ArrayValue& v) const {
-      w.Key("arrayValue");
-      w.BeginObject();
+      w.Raw("{\"arrayValue\":{");
       if (!v.values.empty()) {
         w.Key("values");
         w.BeginArray();
@@ -257,22 +393,20 @@ void WriteAnyValue(JsonWriter& w, const AnyValue& value) {
         }
         w.EndArray();
       }
-      w.EndObject();
+      w.Raw("}}");
     }
     void operator()(const KeyValueList& v) const {
-      w.Key("kvlistValue");
-      w.BeginObject();
+      w.Raw("{\"kvlistValue\":{");
       WriteAttributes(w, "values", v.values);
-      w.EndObject();
+      w.Raw("}}");
     }
     void operator()(const Bytes& v) const {
-      w.Key("bytesValue");
+      w.Raw("{\"bytesValue\":");
       w.Base64(v.data);
+      w.EndObject();
     }
   };
-  w.BeginObject();
   std::visit(Visitor{w}, value.value);
-  w.EndObject();
 }
 
 // Omitted when empty, like every repeated field.
@@ -282,10 +416,9 @@ void WriteAttributes(JsonWriter& w, std::string_view key, const Attributes& attr
   w.BeginArray();
   for (const auto& kv : attributes) {
     w.Element();
-    w.BeginObject();
-    w.Key("key");
+    w.Raw("{\"key\":");
     w.String(kv.key);
-    w.Key("value");
+    w.Raw(",\"value\":");
     WriteAnyValue(w, kv.value);
     w.EndObject();
   }
@@ -1204,21 +1337,21 @@ void WriteEnvelope(JsonWriter& w, const char* resource_key, const std::vector<Re
 
 }  // namespace
 
-void AppendOtlpJson(const TracesData& data, std::string* out) {
+void AppendOtlpJson(const TracesData& data, OutputBuffer* out) {
   JsonWriter w(out);
   WriteEnvelope(w, "resourceSpans", data.resource_spans, "scopeSpans", &ResourceSpans::scope_spans,
                 "spans", &ScopeSpans::spans,
                 [](JsonWriter& jw, const Span& span) { WriteSpan(jw, span); });
 }
 
-void AppendOtlpJson(const MetricsData& data, std::string* out) {
+void AppendOtlpJson(const MetricsData& data, OutputBuffer* out) {
   JsonWriter w(out);
   WriteEnvelope(w, "resourceMetrics", data.resource_metrics, "scopeMetrics",
                 &ResourceMetrics::scope_metrics, "metrics", &ScopeMetrics::metrics,
                 [](JsonWriter& jw, const Metric& metric) { WriteMetric(jw, metric); });
 }
 
-void AppendOtlpJson(const LogsData& data, std::string* out) {
+void AppendOtlpJson(const LogsData& data, OutputBuffer* out) {
   JsonWriter w(out);
   WriteEnvelope(w, "resourceLogs", data.resource_logs, "scopeLogs", &ResourceLogs::scope_logs,
                 "logRecords", &ScopeLogs::log_records,
@@ -1227,27 +1360,28 @@ void AppendOtlpJson(const LogsData& data, std::string* out) {
 
 }  // namespace internal
 
-// The To*Json functions reserve a rough estimate up front: growing a string of
-// hundreds of kilobytes by doubling costs more than encoding it.
+// The To*Json functions reserve a rough estimate up front (growing a buffer of
+// hundreds of kilobytes by doubling costs more than encoding it), then copy
+// the encoding into the returned string once.
 std::string TracesToOtlpJson(const TracesData& data) {
-  std::string out;
-  out.reserve(64 + data.SpanCount() * 384);
+  internal::OutputBuffer out;
+  out.Reserve(64 + data.SpanCount() * 384);
   internal::AppendOtlpJson(data, &out);
-  return out;
+  return std::string(out.view());
 }
 
 std::string MetricsToOtlpJson(const MetricsData& data) {
-  std::string out;
-  out.reserve(64 + data.DataPointCount() * 256);
+  internal::OutputBuffer out;
+  out.Reserve(64 + data.DataPointCount() * 256);
   internal::AppendOtlpJson(data, &out);
-  return out;
+  return std::string(out.view());
 }
 
 std::string LogsToOtlpJson(const LogsData& data) {
-  std::string out;
-  out.reserve(64 + data.LogRecordCount() * 384);
+  internal::OutputBuffer out;
+  out.Reserve(64 + data.LogRecordCount() * 384);
   internal::AppendOtlpJson(data, &out);
-  return out;
+  return std::string(out.view());
 }
 
 Result<TracesData> TracesFromOtlpJson(std::string_view text) {

@@ -33,6 +33,9 @@ void Fail(benchmark::State& state, const std::string& message);
 // Registration hooks, one per bench_*.cc; `smoke` asks for tiny sizes.
 void RegisterFileBenchmarks(bool smoke);
 void RegisterGrpcBenchmarks(bool smoke);
+// `mixed_seconds` > 0 replaces the simulated durations of BM_MixedScenario
+// (bench_main's --mixed_seconds=N).
+void RegisterSimulationBenchmarks(bool smoke, int64_t mixed_seconds);
 
 }  // namespace tflo::bench
 

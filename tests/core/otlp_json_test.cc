@@ -214,6 +214,109 @@ TEST(OtlpJsonTest, StringsAreEscapedAndInvalidUtf8Replaced) {
             "a\"b\\c\nd\x1f e\xEF\xBF\xBD");
 }
 
+// The JSON string the encoder must produce for `s` when every byte >= 0x80 in
+// it is a lone (invalid) UTF-8 byte: the escapes of RFC 8259 / OTLP, U+FFFD
+// for the invalid bytes.
+std::string ReferenceJsonString(const std::string& s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0x0f];
+        } else if (c >= 0x80) {
+          out += "\xEF\xBF\xBD";
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string EncodedBody(const std::string& body) {
+  LogsData data;
+  data.resource_logs.emplace_back().scope_logs.emplace_back().log_records.emplace_back().body =
+      AnyValue(body);
+  const std::string text = LogsToOtlpJson(data);
+  const std::string prefix = R"({"body":{"stringValue":)";
+  const size_t start = text.find(prefix);
+  const size_t end = text.rfind("}}]}]}]}");
+  if (start == std::string::npos || end == std::string::npos) return "<no body in " + text + ">";
+  return text.substr(start + prefix.size(), end - start - prefix.size());
+}
+
+// Every byte value at every offset of a string longer than two 8-byte words:
+// the word-at-a-time scan must find it wherever it falls.
+TEST(OtlpJsonTest, EveryByteAtEveryOffsetIsEscapedLikeTheReference) {
+  for (int byte = 0; byte < 256; ++byte) {
+    for (size_t pos = 0; pos < 19; ++pos) {
+      std::string s(19, 'x');
+      s[pos] = static_cast<char>(byte);
+      ASSERT_EQ(EncodedBody(s), ReferenceJsonString(s)) << "byte " << byte << " at " << pos;
+    }
+  }
+}
+
+TEST(OtlpJsonTest, ValidMultiByteUtf8PassesThroughAtAnyOffset) {
+  // 2-, 3- and 4-byte sequences straddling the 8-byte word boundaries.
+  for (const std::string seq : {"\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"}) {
+    for (size_t pos = 0; pos < 18; ++pos) {
+      const std::string s = std::string(pos, 'a') + seq + std::string(5, 'b') + "\"";
+      EXPECT_EQ(EncodedBody(s), "\"" + std::string(pos, 'a') + seq + "bbbbb\\\"\"") << "at " << pos;
+    }
+  }
+}
+
+TEST(OtlpJsonTest, LargeRequestsRoundTripThroughBufferGrowth) {
+  // Far larger than the encoder's initial room: many spans, and one value of
+  // several hundred kilobytes with escapes scattered through it.
+  TracesData data;
+  auto& scope = data.resource_spans.emplace_back().scope_spans.emplace_back();
+  std::string big;
+  for (int i = 0; i < 40000; ++i) big += (i % 997 == 0) ? std::string("\"\n\x01") : "0123456789";
+  for (int i = 0; i < 3000; ++i) {
+    Span& span = scope.spans.emplace_back();
+    span.trace_id[0] = static_cast<uint8_t>(i % 251 + 1);
+    span.span_id[0] = static_cast<uint8_t>(i % 253 + 1);
+    span.name = "span-" + std::to_string(i);
+    span.start_time_unix_nano = 1767225600000000000ULL + static_cast<uint64_t>(i);
+    span.end_time_unix_nano = span.start_time_unix_nano + 18446744073ULL * static_cast<uint64_t>(i);
+    span.attributes = {{"i", static_cast<int64_t>(-i)}, {"d", i * 0.25}, {"b", i % 2 == 0}};
+    if (i == 1500) span.attributes.push_back({"big", big});
+  }
+  const std::string text = TracesToOtlpJson(data);
+  EXPECT_GT(text.size(), big.size());
+  auto decoded = TracesFromOtlpJson(text);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, data);
+}
+
 TEST(OtlpJsonTest, DecodeAcceptsSpecVariants) {
   // Upper-case hex, numbers for 64-bit ints, strings for 32-bit ints, enum names,
   // nulls, unknown fields, unpadded URL-safe base64, numeric strings for doubles.

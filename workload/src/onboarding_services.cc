@@ -78,9 +78,8 @@ core::Attributes OnboardServerAttributes(int64_t status_code, std::string_view c
                                          {"url.path", "/onboard"},
                                          {"url.scheme", "http"},
                                          {"http.route", "/onboard"}};
-  static const core::Attributes kMiddle = {{"server.address", kApiService},
-                                           {"server.port", 8080},
-                                           {"network.protocol.version", "1.1"}};
+  static const core::Attributes kMiddle = {
+      {"server.address", kApiService}, {"server.port", 8080}, {"network.protocol.version", "1.1"}};
   core::Attributes a;
   a.reserve(kHead.size() + kMiddle.size() + 5);  // room for error.type and baggage
   a.insert(a.end(), kHead.begin(), kHead.end());
@@ -682,9 +681,9 @@ core::Attributes BuildStepConstants(const StepSpec& step) {
       a.emplace_back("messaging.operation.name", "Publish");
       break;
     case Call::kSfn:
-      a.emplace_back("aws.step_functions.state_machine.arn",
-                     std::string("arn:aws:states:us-east-1:123456789012:stateMachine:") +
-                         step.resource);
+      a.emplace_back(
+          "aws.step_functions.state_machine.arn",
+          std::string("arn:aws:states:us-east-1:123456789012:stateMachine:") + step.resource);
       break;
     default:
       break;
@@ -1524,9 +1523,9 @@ HandlerResult OnboardingServices::HandleBatch(const LambdaInvocation& invocation
     process.span =
         MakeSpan(trace_id, process_id, parent_id, "sqs.process", core::SpanKind::kConsumer,
                  Unix(record_start), record_end - record_start, flags);
-    process.span.attributes = SqsProcessAttributes(
-        record.message_id, invocation.cold_start, customer->customer_id,
-        kProfiles.at(static_cast<size_t>(customer->customer_type)).name);
+    process.span.attributes =
+        SqsProcessAttributes(record.message_id, invocation.cold_start, customer->customer_id,
+                             kProfiles.at(static_cast<size_t>(customer->customer_type)).name);
     if (rejected_by >= 0) {
       process.span.attributes.push_back(
           {"onboarding.rejected_by", kSteps.at(static_cast<size_t>(rejected_by)).step});
