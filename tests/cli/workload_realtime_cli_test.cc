@@ -70,31 +70,10 @@ TEST(WorkloadRealtimeCliTest, ServesARequestAndWritesItsTrace) {
   TempDir tmp;
   const fs::path out = tmp.path() / "out";
   // A collector that loses nothing, so the caller's span surely reaches the file.
-  WriteFile(tmp.path() / "collector.yaml", R"(receivers:
-  otlp:
-    protocols:
-      grpc:
-processors:
-  batch:
-    send_batch_size: 512
-    timeout: 200ms
-exporters:
-  otlp:
-    endpoint: backend:4317
-    sending_queue:
-      queue_size: 100000
-      num_consumers: 16
-service:
-  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [batch]
-      exporters: [otlp]
-)");
   RunningTflo tflo(
       "workload run --scenario onboarding --realtime --listen 127.0.0.1:0 "
       "--duration 5s --collector-config " +
-      (tmp.path() / "collector.yaml").string() + " --out " + out.string());
+      TestdataPath("workload/collector_roomy.yaml").string() + " --out " + out.string());
 
   const std::string port = tflo.ReadUntil(std::regex(R"(listening on http://127\.0\.0\.1:(\d+) )"));
   ASSERT_FALSE(port.empty()) << tflo.output();

@@ -35,6 +35,7 @@ namespace {
 namespace fs = std::filesystem;
 using core::Signal;
 using tflo::testing::ReadFile;
+using tflo::testing::ReadTestdata;
 using tflo::testing::TempDir;
 
 constexpr auto kWait = std::chrono::seconds(30);
@@ -118,27 +119,6 @@ std::string ClosedEndpoint() {
   return endpoint;
 }
 
-constexpr char kRoomyCollector[] = R"(receivers:
-  otlp:
-    protocols:
-      grpc:
-processors:
-  batch:
-    send_batch_size: 512
-    timeout: 200ms
-exporters:
-  otlp:
-    endpoint: backend:4317
-    sending_queue:
-      queue_size: 100000
-      num_consumers: 16
-service:
-  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [batch]
-      exporters: [otlp]
-)";
 
 // The shipped `mixed` scenario (onboarding, coordination, e-commerce: spans,
 // logs and business metrics) over a short window.
@@ -154,7 +134,8 @@ MixedRun ShortMixed(const fs::path& out) {
   EXPECT_TRUE(scenario.ok()) << scenario.status().message();
   if (scenario.ok()) run.scenario = *scenario;
   run.scenario.duration = std::chrono::seconds(8);
-  auto collector = core::ParseCollectorConfig(kRoomyCollector, "roomy.yaml");
+  auto collector = core::ParseCollectorConfig(
+      ReadTestdata("workload/collector_roomy.yaml"), "collector_roomy.yaml");
   EXPECT_TRUE(collector.ok()) << collector.status().message();
   run.faults = std::make_unique<FaultSet>(run.scenario.faults);
   auto options = SimulationOptionsFromScenario(

@@ -21,34 +21,15 @@ namespace {
 
 namespace fs = std::filesystem;
 using tflo::testing::ReadFile;
+using tflo::testing::ReadTestdata;
 using tflo::testing::TempDir;
 
 // A collector that loses nothing under the onboarding load, so that every span
 // the services produced reaches the traces file.
-constexpr char kRoomyCollector[] = R"(receivers:
-  otlp:
-    protocols:
-      grpc:
-processors:
-  batch:
-    send_batch_size: 512
-    timeout: 200ms
-exporters:
-  otlp:
-    endpoint: backend:4317
-    sending_queue:
-      queue_size: 100000
-      num_consumers: 16
-service:
-  pipelines:
-    traces:
-      receivers: [otlp]
-      processors: [batch]
-      exporters: [otlp]
-)";
 
 core::CollectorConfig RoomyCollector() {
-  auto config = core::ParseCollectorConfig(kRoomyCollector, "roomy.yaml");
+  auto config = core::ParseCollectorConfig(
+      ReadTestdata("workload/collector_roomy.yaml"), "collector_roomy.yaml");
   EXPECT_TRUE(config.ok()) << config.status().message();
   return config.ok() ? *config : core::CollectorConfig{};
 }
