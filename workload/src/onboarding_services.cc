@@ -1177,25 +1177,21 @@ void OnboardingServices::OnOnboardRequest(const ExternalRequest* external,
 }
 
 void OnboardingServices::ScheduleNextHealth(SimTime after) {
-  const double rate = options_.onboarding.health_checks_per_second;
-  if (rate > 0) {
-    const SimTime next =
-        after + std::max<SimTime>(1, std::llround(health_rng_.Exponential(1e9 / rate)));
-    if (next < options_.window.count()) {
-      engine_.At(next, [this] { OnHealthCheck(); });
-      return;
-    }
-  }
-  StreamEnded();
+  ScheduleNextPoisson(after, options_.onboarding.health_checks_per_second, health_rng_,
+                      [this] { OnHealthCheck(); });
 }
 
 void OnboardingServices::ScheduleNextLookup(SimTime after) {
-  const double rate = options_.onboarding.lookups_per_second;
+  ScheduleNextPoisson(after, options_.onboarding.lookups_per_second, lookup_rng_,
+                      [this] { OnCustomerLookup(); });
+}
+
+void OnboardingServices::ScheduleNextPoisson(SimTime after, double rate, Rng& rng,
+                                             EventEngine::Callback on_arrival) {
   if (rate > 0) {
-    const SimTime next =
-        after + std::max<SimTime>(1, std::llround(lookup_rng_.Exponential(1e9 / rate)));
+    const SimTime next = after + std::max<SimTime>(1, std::llround(rng.Exponential(1e9 / rate)));
     if (next < options_.window.count()) {
-      engine_.At(next, [this] { OnCustomerLookup(); });
+      engine_.At(next, std::move(on_arrival));
       return;
     }
   }

@@ -158,6 +158,9 @@ class OnboardingServices {
   void StartFullSystem();
   void ScheduleNextHealth(SimTime after);
   void ScheduleNextLookup(SimTime after);
+  // The next arrival of a Poisson stream at `rate` per second after `after`,
+  // or the end of the stream (StreamEnded) past the window or at rate 0.
+  void ScheduleNextPoisson(SimTime after, double rate, Rng& rng, EventEngine::Callback on_arrival);
   void StreamEnded();
   // `external` / `response`: a request from outside (real-time mode), which
   // schedules no further arrival; nullptr for the background traffic.
