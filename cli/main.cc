@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "demo_command.h"
+#include "tflo/core/allocator_name.h"
 #include "workload_command.h"
 
 int main(int argc, char** argv) {
@@ -16,7 +17,7 @@ int main(int argc, char** argv) {
       "applies approved ones to the real config files with diffs and rollback, and verifies them.",
       "tflo"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "tflo 0.1.0");
+  app.set_version_flag("--version", "tflo 0.1.0 (allocator: " + tflo::core::AllocatorName() + ")");
   int exit_code = 0;
   tflo::cli::RegisterDemoCommand(app, exit_code);
   tflo::cli::RegisterWorkloadCommand(app, exit_code);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bench_spans.h"
+#include "tflo/core/allocator_name.h"
 #include <benchmark/benchmark.h>
 
 namespace tflo::bench {
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
   tflo::bench::RegisterGrpcBenchmarks(smoke);
   tflo::bench::RegisterSimulationBenchmarks(smoke, mixed_seconds);
   int n = static_cast<int>(args.size());
+  benchmark::AddCustomContext("allocator", tflo::core::AllocatorName());
   benchmark::Initialize(&n, args.data());
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
   benchmark::RunSpecifiedBenchmarks();
