@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "test_util.h"
 #include "tflo/core/collector_config.h"
 #include "tflo/workload/collector_model.h"
 
@@ -231,6 +232,31 @@ TEST_F(ComposeTest, WorkloadRunsInRealTimeAgainstTheCollector) {
   EXPECT_EQ(compose_["services"]["workload"]["build"]["dockerfile"].as<std::string>(),
             "Dockerfile");
   EXPECT_TRUE(fs::exists(kRoot / "Dockerfile"));
+}
+
+// The image builds `tflo` the way scripts/install-deps.sh lets a machine
+// build it: every -dev package the build links (not the test and benchmark
+// ones) is installed in the Dockerfile's build stage too.
+TEST(DockerfileTest, BuildStageInstallsTheLibrariesInstallDepsInstalls) {
+  const std::string deps = tflo::testing::ReadFile(kRoot / "scripts/install-deps.sh");
+  const std::string dockerfile = tflo::testing::ReadFile(kRoot / "Dockerfile");
+  const size_t open = deps.find("packages=(");
+  ASSERT_NE(open, std::string::npos);
+  const size_t close = deps.find(')', open);
+  ASSERT_NE(close, std::string::npos);
+  const std::string list = deps.substr(open, close - open);
+  const std::set<std::string> test_only = {"libgtest-dev", "libgmock-dev", "libbenchmark-dev"};
+  const std::regex dev_package(R"(\b([a-z0-9.+-]+-dev)\b)");
+  int checked = 0;
+  for (auto it = std::sregex_iterator(list.begin(), list.end(), dev_package);
+       it != std::sregex_iterator(); ++it) {
+    const std::string package = (*it)[1];
+    if (test_only.count(package) != 0) continue;
+    ++checked;
+    EXPECT_TRUE(std::regex_search(dockerfile, std::regex("[ \\t]" + package + "[ \\n]")))
+        << package << " is in scripts/install-deps.sh but not in the Dockerfile";
+  }
+  EXPECT_GE(checked, 10);
 }
 
 }  // namespace
