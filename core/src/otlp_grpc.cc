@@ -20,6 +20,7 @@
 #include "otlp_wire.h"
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "tflo/core/otlp_codec.h"
@@ -33,6 +34,8 @@ constexpr std::array<Signal, 3> kSignals = {Signal::kTraces, Signal::kMetrics, S
 constexpr int kDefaultOtlpGrpcPort = 4317;
 
 size_t SignalIndex(Signal signal) { return static_cast<size_t>(signal); }
+
+constexpr std::array<const char*, 3> kSignalNames = {"traces", "metrics", "logs"};
 
 std::string_view ItemName(Signal signal) {
   switch (signal) {
@@ -423,55 +426,85 @@ size_t MergeResourceFromEnv(const EnvLookup& env, ResourceMergeMode mode, Resour
   return changed;
 }
 
+namespace {
+
+// OTEL_EXPORTER_OTLP[_<SIGNAL>]_HEADERS: lower-cased keys. nullopt when unset,
+// or malformed (warned, without the value: it carries secrets).
+std::optional<std::map<std::string, std::string>> HeadersFromEnv(const EnvLookup& env,
+                                                                 const std::string& name) {
+  auto v = NonEmptyEnv(env, name.c_str());
+  if (!v) return std::nullopt;
+  auto parsed = ParseOtelKeyValueList(*v);
+  if (!parsed.ok()) {
+    spdlog::warn("{} is malformed ({}); ignored", name, parsed.status().message());
+    return std::nullopt;
+  }
+  std::map<std::string, std::string> headers;
+  for (auto& [key, value] : *parsed) {
+    std::string lower = key;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    headers[lower] = std::move(value);
+  }
+  return headers;
+}
+
+// OTEL_EXPORTER_OTLP[_<SIGNAL>]_TIMEOUT in milliseconds; nullopt when unset or
+// invalid (warned, naming the value `fallback` that stays in force).
+std::optional<std::chrono::milliseconds> TimeoutFromEnv(const EnvLookup& env,
+                                                        const std::string& name,
+                                                        std::chrono::milliseconds fallback) {
+  auto v = NonEmptyEnv(env, name.c_str());
+  if (!v) return std::nullopt;
+  const std::string_view text = Trim(*v);
+  int64_t ms = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+  if (ec == std::errc() && end == text.data() + text.size() && ms > 0) {
+    return std::chrono::milliseconds(ms);
+  }
+  spdlog::warn("{}='{}' is not a positive number of milliseconds; using {} ms", name, text,
+               fallback.count());
+  return std::nullopt;
+}
+
+// OTEL_EXPORTER_OTLP[_<SIGNAL>]_COMPRESSION: gzip or none; nullopt when unset
+// or anything else (warned).
+std::optional<OtlpCompression> CompressionFromEnv(const EnvLookup& env, const std::string& name) {
+  auto v = NonEmptyEnv(env, name.c_str());
+  if (!v) return std::nullopt;
+  const std::string_view text = Trim(*v);
+  if (text == "gzip") return OtlpCompression::kGzip;
+  if (text == "none") return OtlpCompression::kNone;
+  spdlog::warn("{}='{}' is neither gzip nor none; ignored", name, text);
+  return std::nullopt;
+}
+
+}  // namespace
+
 OtlpGrpcExporterOptions OtlpGrpcExporterOptionsFromEnv(const EnvLookup& env) {
   OtlpGrpcExporterOptions options;
   options.endpoint = "localhost:" + std::to_string(kDefaultOtlpGrpcPort);
   if (auto v = NonEmptyEnv(env, "OTEL_EXPORTER_OTLP_ENDPOINT")) options.endpoint = Trim(*v);
-  if (auto v = NonEmptyEnv(env, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
-    options.traces_endpoint = Trim(*v);
+  if (auto headers = HeadersFromEnv(env, "OTEL_EXPORTER_OTLP_HEADERS")) {
+    options.headers = std::move(*headers);
   }
-  if (auto v = NonEmptyEnv(env, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")) {
-    options.metrics_endpoint = Trim(*v);
+  if (auto timeout = TimeoutFromEnv(env, "OTEL_EXPORTER_OTLP_TIMEOUT", options.timeout)) {
+    options.timeout = *timeout;
   }
-  if (auto v = NonEmptyEnv(env, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT")) {
-    options.logs_endpoint = Trim(*v);
+  if (auto compression = CompressionFromEnv(env, "OTEL_EXPORTER_OTLP_COMPRESSION")) {
+    options.compression = *compression;
   }
-  if (auto v = NonEmptyEnv(env, "OTEL_EXPORTER_OTLP_HEADERS")) {
-    auto parsed = ParseOtelKeyValueList(*v);
-    if (parsed.ok()) {
-      for (auto& [key, value] : *parsed) {
-        std::string lower = key;
-        std::transform(lower.begin(), lower.end(), lower.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        options.headers[lower] = std::move(value);
-      }
-    } else {
-      spdlog::warn("OTEL_EXPORTER_OTLP_HEADERS is malformed ({}); ignored",
-                   parsed.status().message());
-    }
-  }
-  if (auto v = NonEmptyEnv(env, "OTEL_EXPORTER_OTLP_TIMEOUT")) {
-    const std::string_view text = Trim(*v);
-    int64_t ms = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
-    if (ec == std::errc() && end == text.data() + text.size() && ms > 0) {
-      options.timeout = std::chrono::milliseconds(ms);
-    } else {
-      spdlog::warn(
-          "OTEL_EXPORTER_OTLP_TIMEOUT='{}' is not a positive number of milliseconds; "
-          "using {} ms",
-          text, options.timeout.count());
-    }
-  }
-  if (auto v = NonEmptyEnv(env, "OTEL_EXPORTER_OTLP_COMPRESSION")) {
-    const std::string_view text = Trim(*v);
-    if (text == "gzip") {
-      options.compression = OtlpCompression::kGzip;
-    } else if (text == "none") {
-      options.compression = OtlpCompression::kNone;
-    } else {
-      spdlog::warn("OTEL_EXPORTER_OTLP_COMPRESSION='{}' is neither gzip nor none; ignored", text);
-    }
+  const std::pair<const char*, std::pair<std::string*, OtlpSignalOverrides*>> signals[] = {
+      {"TRACES", {&options.traces_endpoint, &options.traces_overrides}},
+      {"METRICS", {&options.metrics_endpoint, &options.metrics_overrides}},
+      {"LOGS", {&options.logs_endpoint, &options.logs_overrides}}};
+  for (const auto& [signal, fields] : signals) {
+    const std::string prefix = std::string("OTEL_EXPORTER_OTLP_") + signal + "_";
+    auto& [endpoint, overrides] = fields;
+    if (auto v = NonEmptyEnv(env, (prefix + "ENDPOINT").c_str())) *endpoint = Trim(*v);
+    overrides->headers = HeadersFromEnv(env, prefix + "HEADERS");
+    overrides->timeout = TimeoutFromEnv(env, prefix + "TIMEOUT", options.timeout);
+    overrides->compression = CompressionFromEnv(env, prefix + "COMPRESSION");
   }
   return options;
 }
@@ -599,7 +632,34 @@ class OtlpGrpcExporter::Impl {
     OtlpGrpcTarget target;
     std::shared_ptr<grpc::Channel> channel;
     std::string method;  // "/<package>.<Service>/Export"
+    // The signal's own settings: its overrides, else the general ones.
+    std::map<std::string, std::string> headers;
+    std::chrono::milliseconds timeout{0};
+    OtlpCompression compression = OtlpCompression::kNone;
   };
+
+  // Lower-cases the keys and checks that gRPC metadata can carry each pair.
+  static Result<std::map<std::string, std::string>> CheckedHeaders(
+      const std::map<std::string, std::string>& headers) {
+    std::map<std::string, std::string> lowered;
+    for (const auto& [key, value] : headers) {
+      std::string lower = key;
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      TFLO_RETURN_IF_ERROR(ValidateHeader(lower, value));
+      lowered[lower] = value;
+    }
+    return lowered;
+  }
+
+  static std::string RedactedHeaderNames(const std::map<std::string, std::string>& headers) {
+    std::string names;
+    for (const auto& [key, value] : headers) {
+      names += names.empty() ? "" : ",";
+      names += key + "=<redacted>";
+    }
+    return names;
+  }
 
   struct Counters {
     std::atomic<uint64_t> requests{0};
@@ -639,15 +699,9 @@ class OtlpGrpcExporter::Impl {
     if (options_.max_in_flight < 0) {
       return InvalidArgumentError("otlp grpc: max_in_flight must not be negative");
     }
-    std::map<std::string, std::string> lowered;
-    for (const auto& [key, value] : options_.headers) {
-      std::string lower = key;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      TFLO_RETURN_IF_ERROR(ValidateHeader(lower, value));
-      lowered[lower] = value;
-    }
-    options_.headers = std::move(lowered);
+    TFLO_ASSIGN_OR_RETURN(options_.headers, CheckedHeaders(options_.headers));
+    const std::array<const OtlpSignalOverrides*, 3> signal_overrides = {
+        &options_.traces_overrides, &options_.metrics_overrides, &options_.logs_overrides};
 
     const std::array<const std::string*, 3> overrides = {
         &options_.traces_endpoint, &options_.metrics_endpoint, &options_.logs_endpoint};
@@ -664,23 +718,32 @@ class OtlpGrpcExporter::Impl {
       Channel& ch = channels_[i];
       ch.target = *target;
       ch.method = std::string("/") + services[i] + "/Export";
+      const OtlpSignalOverrides& own = *signal_overrides[i];
+      if (own.headers) {
+        TFLO_ASSIGN_OR_RETURN(ch.headers, CheckedHeaders(*own.headers));
+      } else {
+        ch.headers = options_.headers;
+      }
+      ch.timeout = own.timeout.value_or(options_.timeout);
+      if (ch.timeout.count() <= 0) {
+        return InvalidArgumentError("otlp grpc: timeout must be positive");
+      }
+      ch.compression = own.compression.value_or(options_.compression);
       auto& shared = by_target[{target->target, target->tls}];
       if (!shared) shared = MakeChannel(*target);
       ch.channel = shared;
     }
 
-    std::string header_names;
-    for (const auto& [key, value] : options_.headers) {
-      header_names += header_names.empty() ? "" : ",";
-      header_names += key + "=<redacted>";
+    std::string per_signal;
+    for (Signal signal : kSignals) {
+      const Channel& ch = channels_[SignalIndex(signal)];
+      per_signal += fmt::format("; {} -> {} (timeout {} ms, compression {}, headers [{}])",
+                                kSignalNames[SignalIndex(signal)], ch.target.target, ch.timeout.count(),
+                                ch.compression == OtlpCompression::kGzip ? "gzip" : "none",
+                                RedactedHeaderNames(ch.headers));
     }
-    spdlog::debug(
-        "otlp grpc exporter: traces -> {}, metrics -> {}, logs -> {}, timeout {} ms, "
-        "{} attempts, compression {}, headers [{}], {} in flight",
-        channels_[0].target.target, channels_[1].target.target, channels_[2].target.target,
-        options_.timeout.count(), options_.max_attempts,
-        options_.compression == OtlpCompression::kGzip ? "gzip" : "none", header_names,
-        options_.max_in_flight);
+    spdlog::debug("otlp grpc exporter: {} attempts, {} in flight{}", options_.max_attempts,
+                  options_.max_in_flight, per_signal);
 
     for (int i = 0; i < options_.max_in_flight; ++i) workers_.emplace_back([this] { Work(); });
     return OkStatus();
@@ -804,9 +867,9 @@ class OtlpGrpcExporter::Impl {
   grpc::Status SendOnce(const Channel& ch, const grpc::ByteBuffer& payload, Response* response) {
     grpc::TemplatedGenericStub<grpc::ByteBuffer, Response> stub(ch.channel);
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + options_.timeout);
-    for (const auto& [key, value] : options_.headers) context.AddMetadata(key, value);
-    if (options_.compression == OtlpCompression::kGzip) {
+    context.set_deadline(std::chrono::system_clock::now() + ch.timeout);
+    for (const auto& [key, value] : ch.headers) context.AddMetadata(key, value);
+    if (ch.compression == OtlpCompression::kGzip) {
       context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
     }
     std::mutex mu;
@@ -1055,11 +1118,23 @@ class OtlpGrpcReceiver::Impl {
   }
 
   // Handles one Export call of any signal; fills `response` on success.
-  grpc::Status Handle(Signal signal, const grpc::ByteBuffer& request, grpc::ByteBuffer* response) {
+  grpc::Status Handle(Signal signal, const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
+                      const grpc::ByteBuffer& request, grpc::ByteBuffer* response) {
     const size_t i = SignalIndex(signal);
     {
       std::lock_guard lock(mu_);
       ++stats_[i].requests;
+    }
+    for (const auto& [key, value] : options_.required_metadata) {
+      const auto [first, last] = metadata.equal_range(grpc::string_ref(key));
+      const bool found = std::any_of(first, last, [&value = value](const auto& entry) {
+        return entry.second == grpc::string_ref(value);
+      });
+      if (!found) {
+        std::lock_guard lock(mu_);
+        ++stats_[i].unauthenticated;
+        return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing or wrong " + key);
+      }
     }
     if (options_.failures.delay.count() > 0) std::this_thread::sleep_for(options_.failures.delay);
     if (calls_.fetch_add(1) <
@@ -1112,7 +1187,7 @@ class OtlpGrpcReceiver::Impl {
                                      const grpc::ByteBuffer* request,
                                      grpc::ByteBuffer* response) override {
       grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-      reactor->Finish(impl_->Handle(signal_, *request, response));
+      reactor->Finish(impl_->Handle(signal_, context->client_metadata(), *request, response));
       return reactor;
     }
 

@@ -525,6 +525,83 @@ TEST(OtlpEnvTest, DefaultsAndInvalidValuesAreIgnoredWithAWarning) {
   EXPECT_NE(text.find("OTEL_EXPORTER_OTLP_COMPRESSION"), std::string::npos) << text;
 }
 
+TEST(OtlpEnvTest, PerSignalSettingsReplaceTheGeneralOnes) {
+  LogCapture logs;
+
+  const OtlpGrpcExporterOptions options = OtlpGrpcExporterOptionsFromEnv(FakeEnv({
+      {"OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317"},
+      {"OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20general"},
+      {"OTEL_EXPORTER_OTLP_TIMEOUT", "2500"},
+      {"OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"},
+      {"OTEL_EXPORTER_OTLP_LOGS_HEADERS", "X-Tenant=logs-team"},
+      {"OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", "700"},
+      {"OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "none"},
+      {"OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "soon"},
+      {"OTEL_EXPORTER_OTLP_METRICS_HEADERS", "broken"},
+  }));
+
+  EXPECT_EQ(options.timeout, milliseconds(2500));
+  EXPECT_EQ(options.compression, OtlpCompression::kGzip);
+  const std::map<std::string, std::string> logs_headers = {{"x-tenant", "logs-team"}};
+  EXPECT_EQ(options.logs_overrides.headers, logs_headers);
+  EXPECT_EQ(options.traces_overrides.headers, std::nullopt);
+  EXPECT_EQ(options.metrics_overrides.headers, std::nullopt);  // malformed: ignored
+  EXPECT_EQ(options.metrics_overrides.timeout, milliseconds(700));
+  EXPECT_EQ(options.logs_overrides.timeout, std::nullopt);  // invalid: the general one stays
+  EXPECT_EQ(options.traces_overrides.compression, OtlpCompression::kNone);
+  EXPECT_EQ(options.logs_overrides.compression, std::nullopt);
+  const std::string text = logs.text();
+  EXPECT_NE(text.find("OTEL_EXPORTER_OTLP_LOGS_TIMEOUT='soon'"), std::string::npos) << text;
+  EXPECT_NE(text.find("using 2500 ms"), std::string::npos) << text;
+  EXPECT_NE(text.find("OTEL_EXPORTER_OTLP_METRICS_HEADERS is malformed"), std::string::npos)
+      << text;
+}
+
+// A receiver that demands a bearer token, as a collector behind an
+// authenticator does: the signal whose own headers replace the general ones
+// (and so carry no token) is refused, the others get through with it.
+TEST(OtlpGrpcTest, PerSignalHeadersReachTheReceiverInsteadOfTheGeneralOnes) {
+  OtlpGrpcReceiverOptions receiver_options;
+  receiver_options.required_metadata = {{"authorization", "Bearer general"}};
+  auto receiver = StartReceiver(receiver_options);
+  ASSERT_NE(receiver, nullptr);
+  OtlpGrpcExporterOptions options = OtlpGrpcExporterOptionsFromEnv(FakeEnv({
+      {"OTEL_EXPORTER_OTLP_ENDPOINT", receiver->endpoint()},
+      {"OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20general"},
+      {"OTEL_EXPORTER_OTLP_LOGS_HEADERS", "X-Tenant=logs-team"},
+      {"OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", "3000"},
+  }));
+  options.max_attempts = 2;
+  options.initial_backoff = milliseconds(5);
+  auto exporter = MakeExporter(options);
+  ASSERT_NE(exporter, nullptr);
+
+  const Status traces = exporter->Export(MakeSampleTraces());
+  const Status metrics = exporter->Export(MakeSampleMetrics());
+  const Status logs = exporter->Export(MakeSampleLogs());
+
+  EXPECT_TRUE(traces.ok()) << traces.message();
+  EXPECT_TRUE(metrics.ok()) << metrics.message();
+  EXPECT_FALSE(logs.ok());
+  EXPECT_GT(receiver->stats(Signal::kTraces).items, 0U);
+  EXPECT_GT(receiver->stats(Signal::kMetrics).items, 0U);
+  EXPECT_EQ(receiver->stats(Signal::kLogs).items, 0U);
+  EXPECT_EQ(receiver->stats(Signal::kLogs).unauthenticated, 1U);  // not retried
+  EXPECT_EQ(receiver->stats(Signal::kTraces).unauthenticated, 0U);
+}
+
+TEST(OtlpGrpcTest, CreateRejectsABadPerSignalHeader) {
+  OtlpGrpcExporterOptions options = FastOptions("127.0.0.1:4317");
+  options.metrics_overrides.headers = std::map<std::string, std::string>{{"bad header", "x"}};
+  OtlpGrpcExporterOptions zero_timeout = FastOptions("127.0.0.1:4317");
+  zero_timeout.logs_overrides.timeout = milliseconds(0);
+
+  EXPECT_EQ(OtlpGrpcExporter::Create(options).status().code(),
+            ::tflo::StatusCode::kInvalidArgument);
+  EXPECT_EQ(OtlpGrpcExporter::Create(zero_timeout).status().code(),
+            ::tflo::StatusCode::kInvalidArgument);
+}
+
 TEST(OtelKeyValueListTest, PercentDecodesKeysAndValues) {
   auto parsed = ParseOtelKeyValueList(" a%2Eb = x%20y ,, c=d=e,%41=%e2%82%ac");
 

@@ -85,6 +85,17 @@ size_t MergeResourceFromEnv(const EnvLookup& env, ResourceMergeMode mode, Resour
 
 enum class OtlpCompression { kNone, kGzip };
 
+// What one signal may set for itself (OTEL_EXPORTER_OTLP_<SIGNAL>_HEADERS,
+// _TIMEOUT, _COMPRESSION). A set value replaces the general one for that
+// signal, whole: signal-specific headers are not merged with the general ones,
+// as the OTLP exporter specification has signal-specific options take
+// precedence over the general ones.
+struct OtlpSignalOverrides {
+  std::optional<std::map<std::string, std::string>> headers;
+  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<OtlpCompression> compression;
+};
+
 struct OtlpGrpcExporterOptions {
   // "host:port", "http://host:port" (plaintext) or "https://host:port" (TLS with
   // the system roots); a missing port means 4317; a URL path is ignored (gRPC
@@ -106,16 +117,20 @@ struct OtlpGrpcExporterOptions {
   // gRPC metadata sent with every call. Keys are lower-cased; values are secrets.
   std::map<std::string, std::string> headers;
   OtlpCompression compression = OtlpCompression::kNone;
+  // Per-signal replacements of headers, timeout and compression.
+  OtlpSignalOverrides traces_overrides;
+  OtlpSignalOverrides metrics_overrides;
+  OtlpSignalOverrides logs_overrides;
   // Pipelining for ExportAsync: this many requests are sent concurrently by
   // worker threads, and at most as many more wait encoded in the queue. 0
   // disables ExportAsync (kFailedPrecondition).
   int max_in_flight = 4;
 };
 
-// Defaults overlaid with OTEL_EXPORTER_OTLP_ENDPOINT,
-// OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS,
-// OTEL_EXPORTER_OTLP_TIMEOUT (milliseconds) and OTEL_EXPORTER_OTLP_COMPRESSION
-// (gzip|none). An invalid value is ignored with a warning (the specification's
+// Defaults overlaid with OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS,
+// OTEL_EXPORTER_OTLP_TIMEOUT (milliseconds), OTEL_EXPORTER_OTLP_COMPRESSION
+// (gzip|none), and the per-signal OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_
+// {ENDPOINT,HEADERS,TIMEOUT,COMPRESSION}. An invalid value is ignored with a warning (the specification's
 // rule for malformed configuration); header values never appear in it. With no
 // endpoint anywhere, endpoint is "localhost:4317", the OTLP/gRPC default. A
 // command-line flag should be applied on top of the result (it wins).
@@ -224,6 +239,10 @@ struct OtlpGrpcReceiverOptions {
   std::function<Status(LogsData&&)> on_logs;
   int max_receive_message_bytes = 64 << 20;
   OtlpReceiverFailures failures;
+  // Metadata every call must carry (lower-case key -> exact value), as a
+  // collector receiver behind an authenticator checks a bearer token: a call
+  // without it is answered UNAUTHENTICATED and counted, its items are not.
+  std::map<std::string, std::string> required_metadata;
 };
 
 struct OtlpReceiveStats {
@@ -233,6 +252,7 @@ struct OtlpReceiveStats {
   uint64_t rejected_items = 0;  // reported back as partial_success
   uint64_t injected_failures = 0;
   uint64_t decode_errors = 0;  // malformed requests (answered INVALID_ARGUMENT)
+  uint64_t unauthenticated = 0;  // calls without the required metadata
 };
 
 // An in-process OTLP/gRPC server. Thread-safe accessors; the destructor shuts
