@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
+#include <stdexcept>
 
 namespace tflo::core {
 namespace {
@@ -108,13 +110,56 @@ const AnyValue* FindAttribute(const Attributes& attributes, std::string_view key
 }
 
 void SetAttribute(Attributes& attributes, std::string_view key, AnyValue value) {
-  for (auto& kv : attributes) {
-    if (kv.key == key) {
-      kv.value = std::move(value);
+  for (size_t i = 0; i < attributes.size(); ++i) {
+    if (attributes[i].key == key) {
+      attributes.mutable_at(i).value = std::move(value);
       return;
     }
   }
   attributes.push_back(KeyValue{std::string(key), std::move(value)});
+}
+
+SharedAttributeBlock MakeSharedAttributeBlock(std::vector<KeyValue> attributes) {
+  return std::make_shared<const std::vector<KeyValue>>(std::move(attributes));
+}
+
+const KeyValue& Attributes::at(size_t i) const {
+  if (i >= size()) throw std::out_of_range("Attributes::at");
+  return (*this)[i];
+}
+
+void Attributes::Unshare() {
+  if (!prefix_) return;
+  std::vector<KeyValue> all;
+  all.reserve(prefix_size_ + own_.size());
+  all.insert(all.end(), prefix_->begin(), prefix_->end());
+  all.insert(all.end(), std::make_move_iterator(own_.begin()), std::make_move_iterator(own_.end()));
+  own_ = std::move(all);
+  prefix_.reset();
+  prefix_size_ = 0;
+}
+
+KeyValue& Attributes::mutable_at(size_t i) {
+  if (i < prefix_size_) Unshare();
+  return own_.at(i - prefix_size_);
+}
+
+Attributes::const_iterator Attributes::erase(const_iterator first, const_iterator last) {
+  const size_t from = first.index();
+  const size_t to = last.index();
+  if (from == to) return const_iterator(this, from);
+  if (from < prefix_size_) Unshare();
+  own_.erase(own_.begin() + static_cast<std::ptrdiff_t>(from - prefix_size_),
+             own_.begin() + static_cast<std::ptrdiff_t>(to - prefix_size_));
+  return const_iterator(this, from);
+}
+
+bool operator==(const Attributes& a, const Attributes& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!(a[i] == b[i])) return false;
+  }
+  return true;
 }
 
 std::string_view SpanKindName(SpanKind kind) {

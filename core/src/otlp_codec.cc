@@ -44,7 +44,8 @@ void SetOptionalId(const std::array<uint8_t, N>& id, std::string* out) {
   }
 }
 
-void AttributesToProto(const Attributes& in,
+template <typename KeyValues>
+void AttributesToProto(const KeyValues& in,
                        google::protobuf::RepeatedPtrField<pb_common::KeyValue>* out);
 
 void AnyValueToProto(const AnyValue& in, pb_common::AnyValue* out) {
@@ -70,7 +71,8 @@ void AnyValueToProto(const AnyValue& in, pb_common::AnyValue* out) {
   std::visit(Visitor{out}, in.value);
 }
 
-void AttributesToProto(const Attributes& in,
+template <typename KeyValues>
+void AttributesToProto(const KeyValues& in,
                        google::protobuf::RepeatedPtrField<pb_common::KeyValue>* out) {
   out->Reserve(static_cast<int>(in.size()));
   for (const auto& kv : in) {
@@ -217,8 +219,9 @@ Status IdFromProto(const std::string& in, std::string_view field, std::array<uin
   return OkStatus();
 }
 
+template <typename KeyValues>
 void AttributesFromProto(const google::protobuf::RepeatedPtrField<pb_common::KeyValue>& in,
-                         Attributes* out);
+                         KeyValues* out);
 
 AnyValue AnyValueFromProto(const pb_common::AnyValue& in) {
   switch (in.value_case()) {
@@ -251,8 +254,9 @@ AnyValue AnyValueFromProto(const pb_common::AnyValue& in) {
   return AnyValue();
 }
 
+template <typename KeyValues>
 void AttributesFromProto(const google::protobuf::RepeatedPtrField<pb_common::KeyValue>& in,
-                         Attributes* out) {
+                         KeyValues* out) {
   out->clear();
   out->reserve(static_cast<size_t>(in.size()));
   for (const auto& kv : in) out->push_back(KeyValue{kv.key(), AnyValueFromProto(kv.value())});
@@ -613,7 +617,8 @@ inline void IdAlways(ReverseWireEncoder* e, uint32_t field, const std::array<uin
   BytesAlways(e, field, id.data(), N);
 }
 
-void WireKeyValues(ReverseWireEncoder* e, uint32_t field, const Attributes& attributes);
+template <typename KeyValues>
+void WireKeyValues(ReverseWireEncoder* e, uint32_t field, const KeyValues& attributes);
 
 void WireAnyValue(ReverseWireEncoder* e, const AnyValue& value) {
   struct Visitor {
@@ -648,7 +653,8 @@ void WireAnyValue(ReverseWireEncoder* e, const AnyValue& value) {
   std::visit(Visitor{e}, value.value);
 }
 
-void WireKeyValues(ReverseWireEncoder* e, uint32_t field, const Attributes& attributes) {
+template <typename KeyValues>
+void WireKeyValues(ReverseWireEncoder* e, uint32_t field, const KeyValues& attributes) {
   for (auto it = attributes.rbegin(); it != attributes.rend(); ++it) {
     const size_t mark = e->size();
     const size_t value = e->size();

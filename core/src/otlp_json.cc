@@ -355,7 +355,8 @@ void JsonWriter::Base64(const std::vector<uint8_t>& data) {
   *p_++ = '"';
 }
 
-void WriteAttributes(JsonWriter& w, std::string_view key, const Attributes& attributes);
+template <typename KeyValues>
+void WriteAttributes(JsonWriter& w, std::string_view key, const KeyValues& attributes);
 
 void WriteAnyValue(JsonWriter& w, const AnyValue& value) {
   // Each alternative writes the whole {"<kind>Value": ...} object; the
@@ -410,7 +411,8 @@ void WriteAnyValue(JsonWriter& w, const AnyValue& value) {
 }
 
 // Omitted when empty, like every repeated field.
-void WriteAttributes(JsonWriter& w, std::string_view key, const Attributes& attributes) {
+template <typename KeyValues>
+void WriteAttributes(JsonWriter& w, std::string_view key, const KeyValues& attributes) {
   if (attributes.empty()) return;
   w.Key(key);
   w.BeginArray();
@@ -959,7 +961,11 @@ std::optional<std::vector<uint8_t>> DecodeBase64(std::string_view s) {
   return out;
 }
 
-Status DecodeAttributes(const json& obj, const char* key, Attributes* out, int depth);
+Status DecodeAttributes(const json& obj, const char* key, std::vector<KeyValue>* out, int depth);
+Status DecodeAttributes(const json& obj, const char* key, Attributes* out, int depth) {
+  out->clear();
+  return DecodeAttributes(obj, key, &out->mutable_elements(), depth);
+}
 
 Status DecodeAnyValue(const json& j, AnyValue* out, int depth) {
   TFLO_RETURN_IF_ERROR(CheckObject(j));
@@ -1042,7 +1048,7 @@ Status DecodeAnyValue(const json& j, AnyValue* out, int depth) {
   }
 }
 
-Status DecodeAttributes(const json& obj, const char* key, Attributes* out, int depth) {
+Status DecodeAttributes(const json& obj, const char* key, std::vector<KeyValue>* out, int depth) {
   out->clear();
   const json* arr = nullptr;
   TFLO_RETURN_IF_ERROR(FindArray(obj, key, &arr));

@@ -1,5 +1,9 @@
 #include "tflo/core/model.h"
 
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace tflo::core {
@@ -38,6 +42,81 @@ TEST(AttributesTest, SetReplacesExistingAndAppendsNew) {
   EXPECT_EQ(*FindAttribute(attrs, "service.name")->AsString(), "onboarding-lambda");
   EXPECT_EQ(*FindAttribute(attrs, "retries")->AsInt(), 3);
   EXPECT_EQ(FindAttribute(attrs, "missing"), nullptr);
+}
+
+// A prefix block shared by copies; appends stay private; every other change
+// copies the prefix first and never reaches the block.
+TEST(AttributesTest, SharedPrefixIsSharedByCopiesAndNeverChanged) {
+  const SharedAttributeBlock block =
+      MakeSharedAttributeBlock({{"rpc.system", "aws-api"}, {"rpc.service", "DynamoDB"}});
+  Attributes a(block);
+  a.emplace_back("customer.id", "CUST-1");
+  Attributes b = a;
+  b.push_back({"attempt", 2});
+
+  ASSERT_EQ(a.size(), 3U);
+  ASSERT_EQ(b.size(), 4U);
+  EXPECT_TRUE(a.has_shared_prefix());
+  EXPECT_TRUE(b.has_shared_prefix());
+  EXPECT_EQ(a[0].key, "rpc.system");
+  EXPECT_EQ(a[2].key, "customer.id");
+  EXPECT_EQ(b.back().key, "attempt");
+  EXPECT_EQ(*FindAttribute(b, "rpc.service")->AsString(), "DynamoDB");
+
+  SetAttribute(b, "rpc.service", "S3");  // in the prefix: b unshares
+  EXPECT_FALSE(b.has_shared_prefix());
+  EXPECT_EQ(*FindAttribute(b, "rpc.service")->AsString(), "S3");
+  EXPECT_EQ(*FindAttribute(a, "rpc.service")->AsString(), "DynamoDB");
+  EXPECT_EQ(*(*block)[1].value.AsString(), "DynamoDB");
+  EXPECT_EQ(block.use_count(), 2);  // the block and a
+}
+
+TEST(AttributesTest, EqualityIgnoresHowTheElementsAreStored) {
+  Attributes shared(MakeSharedAttributeBlock({{"a", 1}, {"b", "x"}}));
+  shared.emplace_back("c", true);
+  const Attributes plain = {{"a", 1}, {"b", "x"}, {"c", true}};
+  Attributes other(MakeSharedAttributeBlock({{"a", 1}}));
+  other.emplace_back("b", "x");
+  other.emplace_back("c", false);
+
+  EXPECT_EQ(shared, plain);
+  EXPECT_EQ(plain, shared);
+  EXPECT_NE(shared, other);
+  EXPECT_EQ(Attributes(std::vector<KeyValue>(plain.begin(), plain.end())), shared);
+}
+
+TEST(AttributesTest, InsertEraseAndIterateAcrossThePrefix) {
+  Attributes a(MakeSharedAttributeBlock({{"k1", 1}, {"k2", 2}}));
+  a.insert(a.end(), {{"k4", 4}, {"k5", 5}});
+  EXPECT_TRUE(a.has_shared_prefix());  // appending keeps it shared
+
+  a.insert(a.begin() + 2, KeyValue{"k3", 3});
+  a.erase(a.begin());                    // in the prefix: unshares
+  const size_t removed = a.EraseIf([](const KeyValue& kv) { return kv.key == "k5"; });
+
+  EXPECT_EQ(removed, 1U);
+  std::vector<std::string> keys;
+  for (const KeyValue& kv : a) keys.push_back(kv.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"k2", "k3", "k4"}));
+  std::vector<std::string> reversed;
+  for (auto it = a.rbegin(); it != a.rend(); ++it) reversed.push_back(it->key);
+  EXPECT_EQ(reversed, (std::vector<std::string>{"k4", "k3", "k2"}));
+  EXPECT_EQ(a.end() - a.begin(), 3);
+  EXPECT_THROW(a.at(3), std::out_of_range);
+  a.clear();
+  EXPECT_TRUE(a.empty());
+  EXPECT_FALSE(a.has_shared_prefix());
+}
+
+TEST(AttributesTest, MutableAccessUnsharesOnlyForThePrefix) {
+  Attributes a(MakeSharedAttributeBlock({{"k1", 1}}));
+  a.emplace_back("k2", 2);
+
+  a.mutable_back().value = 20;  // owned: the prefix stays shared
+  EXPECT_TRUE(a.has_shared_prefix());
+  a.mutable_at(0).value = 10;
+  EXPECT_FALSE(a.has_shared_prefix());
+  EXPECT_EQ(a, (Attributes{{"k1", 10}, {"k2", 20}}));
 }
 
 TEST(AnyValueTest, ToStringRendersNestedValues) {

@@ -1,8 +1,12 @@
 #include "tflo/core/otlp_codec.h"
 
 #include <string>
+#include <vector>
 
 #include "core/otlp_samples.h"
+#include "test_util.h"
+#include "tflo/core/otlp_file.h"
+#include "tflo/core/otlp_json.h"
 #include <gtest/gtest.h>
 
 namespace tflo::core {
@@ -29,6 +33,54 @@ TEST(OtlpCodecTest, TracesRoundTripThroughProtoAndWire) {
 
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, original);
+}
+
+// The same elements, with the first half of each attribute list in a shared block.
+Attributes SharedHalf(const Attributes& attributes) {
+  const size_t half = attributes.size() / 2;
+  Attributes out(MakeSharedAttributeBlock(
+      std::vector<KeyValue>(attributes.begin(), attributes.begin() + static_cast<long>(half))));
+  out.insert(out.end(), attributes.begin() + static_cast<long>(half), attributes.end());
+  return out;
+}
+
+TEST(OtlpCodecTest, SharedAttributeBlocksEncodeLikePlainOnes) {
+  const TracesData plain = MakeSampleTraces();
+  TracesData shared = plain;
+  int converted = 0;
+  for (ResourceSpans& rs : shared.resource_spans) {
+    rs.resource.attributes = SharedHalf(rs.resource.attributes);
+    for (ScopeSpans& ss : rs.scope_spans) {
+      for (Span& span : ss.spans) {
+        span.attributes = SharedHalf(span.attributes);
+        converted += span.attributes.has_shared_prefix() ? 1 : 0;
+      }
+    }
+  }
+  ASSERT_GT(converted, 0);
+  ASSERT_EQ(shared, plain);
+
+  otlp_trace::ExportTraceServiceRequest from_plain;
+  otlp_trace::ExportTraceServiceRequest from_shared;
+  ToProto(plain, &from_plain);
+  ToProto(shared, &from_shared);
+  EXPECT_EQ(from_shared.SerializeAsString(), from_plain.SerializeAsString());
+  EXPECT_EQ(TracesToOtlpJson(shared), TracesToOtlpJson(plain));
+  // The files' own encoders (the binary one is not protobuf's).
+  tflo::testing::TempDir dir;
+  for (OtlpFileFormat format : {OtlpFileFormat::kBinary, OtlpFileFormat::kJsonLines}) {
+    std::string bytes[2];
+    for (int i = 0; i < 2; ++i) {
+      const auto path = dir.path() / ("t" + std::to_string(i));
+      auto writer = CreateOtlpFileWriter(path, Signal::kTraces, format);
+      ASSERT_TRUE(writer.ok());
+      ASSERT_TRUE((*writer)->Write(i == 0 ? plain : shared).ok());
+      ASSERT_TRUE((*writer)->Close().ok());
+      bytes[i] = tflo::testing::ReadFile(path);
+    }
+    EXPECT_FALSE(bytes[0].empty());
+    EXPECT_EQ(bytes[1], bytes[0]);
+  }
 }
 
 TEST(OtlpCodecTest, TracesProtoCarriesOtlpEncoding) {

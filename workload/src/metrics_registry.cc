@@ -103,7 +103,7 @@ SeriesState& Instrument::SeriesFor(const core::Attributes& attributes) {
     return s;
   }
   core::Attributes sorted = attributes;
-  std::stable_sort(sorted.begin(), sorted.end(), KeyLess);
+  std::stable_sort(sorted.mutable_elements().begin(), sorted.mutable_elements().end(), KeyLess);
   auto [it, inserted] = series_.try_emplace(std::move(sorted));
   if (inserted && type_ == Type::kHistogram) it->second.bucket_counts.assign(bounds_.size() + 1, 0);
   return it->second;
@@ -115,7 +115,7 @@ const SeriesState* Instrument::FindSeries(const core::Attributes& attributes) co
     return it == series_.end() ? nullptr : &it->second;
   }
   core::Attributes sorted = attributes;
-  std::stable_sort(sorted.begin(), sorted.end(), KeyLess);
+  std::stable_sort(sorted.mutable_elements().begin(), sorted.mutable_elements().end(), KeyLess);
   auto it = series_.find(sorted);
   return it == series_.end() ? nullptr : &it->second;
 }

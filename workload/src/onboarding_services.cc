@@ -1218,8 +1218,8 @@ void OnboardingServices::OnHealthCheck(const ExternalRequest* external,
                      {"user_agent.original", "ELB-HealthChecker/2.0"}};
   if (external != nullptr) {
     // The caller's User-Agent replaces the load balancer's (none sent: none recorded).
-    std::erase_if(span.attributes,
-                  [](const core::KeyValue& kv) { return kv.key == "user_agent.original"; });
+    span.attributes.EraseIf(
+        [](const core::KeyValue& kv) { return kv.key == "user_agent.original"; });
     if (!external->user_agent.empty()) {
       span.attributes.push_back({"user_agent.original", external->user_agent});
     }

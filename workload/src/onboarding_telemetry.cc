@@ -348,11 +348,11 @@ void OnboardingTelemetry::ObserveStats(const LambdaStats& stats) {
   core::Attributes labels = function_labels_;
   labels.push_back({"outcome", "success"});
   Observe(*records_processed_, labels, d(stats.messages_deleted));
-  labels.back() = {"outcome", "failure"};
+  labels.mutable_back() = {"outcome", "failure"};
   Observe(*records_processed_, labels, d(stats.records_failed));
-  labels.back() = {"reason", "queue_full"};
+  labels.mutable_back() = {"reason", "queue_full"};
   Observe(*spans_dropped_, labels, d(stats.spans_dropped_queue_full));
-  labels.back() = {"reason", "freeze"};
+  labels.mutable_back() = {"reason", "freeze"};
   Observe(*spans_dropped_, labels,
           d(stats.spans_lost_reaped + stats.spans_lost_timeout + stats.spans_frozen_at_shutdown));
   Observe(*sqs_sent_, queue_labels_, d(messages_sent_));

@@ -21,7 +21,7 @@ T& FindOrAdd(std::vector<T>& items, Pred matches, T fresh) {
 }
 
 void RenameLabels(core::Attributes& attributes) {
-  for (core::KeyValue& kv : attributes) kv.key = PrometheusLabelName(kv.key);
+  for (core::KeyValue& kv : attributes.mutable_elements()) kv.key = PrometheusLabelName(kv.key);
 }
 
 }  // namespace

@@ -10,11 +10,18 @@
 #ifndef TFLO_CORE_MODEL_H_
 #define TFLO_CORE_MODEL_H_
 
+#include <algorithm>
 #include <array>
+#include <compare>
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -83,8 +90,153 @@ struct KeyValue {
   friend bool operator==(const KeyValue&, const KeyValue&);
 };
 
+// An immutable block of attributes built once and shared by every Attributes
+// that starts with it (the constant attributes of a span kind, a resource).
+using SharedAttributeBlock = std::shared_ptr<const std::vector<KeyValue>>;
+SharedAttributeBlock MakeSharedAttributeBlock(std::vector<KeyValue> attributes);
+
 // Ordered, as on the wire. Keys should be unique; FindAttribute returns the first.
-using Attributes = std::vector<KeyValue>;
+//
+// A sequence of KeyValues like a std::vector, stored as an optional shared,
+// immutable prefix (SharedAttributeBlock) followed by owned elements: copying
+// one whose bulk is a shared block copies a pointer and the owned tail. The
+// simulator builds tens of millions of spans and resources whose attributes
+// are mostly constant; copying each KeyValue (a string and a variant) was a
+// tenth of its time. Reading is const-only: iteration and operator[] give
+// const KeyValues. Appending (push_back, emplace_back, insert at end()) leaves
+// the prefix shared; any other change copies the prefix into the owned part
+// first (Unshare()), so a change never reaches the shared block.
+class Attributes {
+ public:
+  using value_type = KeyValue;
+  using size_type = size_t;
+
+  class const_iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = KeyValue;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const KeyValue*;
+    using reference = const KeyValue&;
+
+    const_iterator() = default;
+    const_iterator(const Attributes* owner, size_t index) : owner_(owner), index_(index) {}
+    reference operator*() const { return (*owner_)[index_]; }
+    pointer operator->() const { return &(*owner_)[index_]; }
+    reference operator[](difference_type n) const {
+      return (*owner_)[static_cast<size_t>(static_cast<difference_type>(index_) + n)];
+    }
+    const_iterator& operator++() { ++index_; return *this; }
+    const_iterator operator++(int) { const_iterator old = *this; ++index_; return old; }
+    const_iterator& operator--() { --index_; return *this; }
+    const_iterator operator--(int) { const_iterator old = *this; --index_; return old; }
+    const_iterator& operator+=(difference_type n) {
+      index_ = static_cast<size_t>(static_cast<difference_type>(index_) + n);
+      return *this;
+    }
+    const_iterator& operator-=(difference_type n) { return *this += -n; }
+    friend const_iterator operator+(const_iterator it, difference_type n) { return it += n; }
+    friend const_iterator operator+(difference_type n, const_iterator it) { return it += n; }
+    friend const_iterator operator-(const_iterator it, difference_type n) { return it -= n; }
+    friend difference_type operator-(const const_iterator& a, const const_iterator& b) {
+      return static_cast<difference_type>(a.index_) - static_cast<difference_type>(b.index_);
+    }
+    friend bool operator==(const const_iterator& a, const const_iterator& b) {
+      return a.index_ == b.index_;
+    }
+    friend auto operator<=>(const const_iterator& a, const const_iterator& b) {
+      return a.index_ <=> b.index_;
+    }
+    size_t index() const { return index_; }
+
+   private:
+    const Attributes* owner_ = nullptr;
+    size_t index_ = 0;
+  };
+  using iterator = const_iterator;
+  using const_reverse_iterator = std::reverse_iterator<const_iterator>;
+
+  Attributes() = default;
+  Attributes(std::initializer_list<KeyValue> list) : own_(list) {}
+  explicit Attributes(std::vector<KeyValue> list) : own_(std::move(list)) {}
+  template <typename InputIt>
+  Attributes(InputIt first, InputIt last) : own_(first, last) {}
+  // Starts with `prefix` (shared, not copied); null is empty.
+  explicit Attributes(SharedAttributeBlock prefix)
+      : prefix_(std::move(prefix)), prefix_size_(prefix_ ? prefix_->size() : 0) {}
+
+  size_t size() const { return prefix_size_ + own_.size(); }
+  bool empty() const { return size() == 0; }
+  const KeyValue& operator[](size_t i) const {
+    return i < prefix_size_ ? (*prefix_)[i] : own_[i - prefix_size_];
+  }
+  const KeyValue& at(size_t i) const;  // std::out_of_range past the end
+  const KeyValue& front() const { return (*this)[0]; }
+  const KeyValue& back() const { return (*this)[size() - 1]; }
+  const_iterator begin() const { return const_iterator(this, 0); }
+  const_iterator end() const { return const_iterator(this, size()); }
+  const_iterator cbegin() const { return begin(); }
+  const_iterator cend() const { return end(); }
+  const_reverse_iterator rbegin() const { return const_reverse_iterator(end()); }
+  const_reverse_iterator rend() const { return const_reverse_iterator(begin()); }
+
+  void reserve(size_t n) { own_.reserve(n > prefix_size_ ? n - prefix_size_ : 0); }
+  void push_back(const KeyValue& kv) { own_.push_back(kv); }
+  void push_back(KeyValue&& kv) { own_.push_back(std::move(kv)); }
+  template <typename... Args>
+  KeyValue& emplace_back(Args&&... args) {
+    return own_.emplace_back(std::forward<Args>(args)...);
+  }
+  // Inserts [first, last) before `pos`; at end() the prefix stays shared.
+  template <typename InputIt>
+  const_iterator insert(const_iterator pos, InputIt first, InputIt last) {
+    const size_t index = pos.index();
+    if (index < prefix_size_) Unshare();
+    own_.insert(own_.begin() + static_cast<std::ptrdiff_t>(index - prefix_size_), first, last);
+    return const_iterator(this, index);
+  }
+  const_iterator insert(const_iterator pos, KeyValue kv) {
+    const size_t index = pos.index();
+    if (index < prefix_size_) Unshare();
+    own_.insert(own_.begin() + static_cast<std::ptrdiff_t>(index - prefix_size_), std::move(kv));
+    return const_iterator(this, index);
+  }
+  const_iterator insert(const_iterator pos, std::initializer_list<KeyValue> list) {
+    return insert(pos, list.begin(), list.end());
+  }
+  const_iterator erase(const_iterator first, const_iterator last);
+  const_iterator erase(const_iterator pos) { return erase(pos, pos + 1); }
+  void clear() {
+    prefix_.reset();
+    prefix_size_ = 0;
+    own_.clear();
+  }
+  // The element at `i`, to change in place (unshares first when it is in the prefix).
+  KeyValue& mutable_at(size_t i);
+  KeyValue& mutable_back() { return mutable_at(size() - 1); }
+  // Removes the elements `pred` holds for; returns how many.
+  template <typename Pred>
+  size_t EraseIf(Pred pred) {
+    if (std::none_of(begin(), end(), pred)) return 0;
+    Unshare();
+    return std::erase_if(own_, pred);
+  }
+  // Every element, owned and changeable (unshares first).
+  std::vector<KeyValue>& mutable_elements() {
+    Unshare();
+    return own_;
+  }
+  // Copies the shared prefix into the owned elements; no-op without one.
+  void Unshare();
+  bool has_shared_prefix() const { return prefix_ != nullptr; }
+
+  friend bool operator==(const Attributes& a, const Attributes& b);
+
+ private:
+  SharedAttributeBlock prefix_;
+  size_t prefix_size_ = 0;
+  std::vector<KeyValue> own_;
+};
 const AnyValue* FindAttribute(const Attributes& attributes, std::string_view key);
 // Replaces the value of `key` or appends it.
 void SetAttribute(Attributes& attributes, std::string_view key, AnyValue value);
