@@ -74,17 +74,17 @@ void SetError(core::Span& span, const std::string& type, const std::string& mess
 // attribute from literals and then copy it into the vector.)
 core::Attributes OnboardServerAttributes(int64_t status_code, std::string_view customer_type,
                                          const std::string& customer_id) {
-  static const core::Attributes kHead = {{"http.request.method", "POST"},
-                                         {"url.path", "/onboard"},
-                                         {"url.scheme", "http"},
-                                         {"http.route", "/onboard"}};
-  static const core::Attributes kMiddle = {
-      {"server.address", kApiService}, {"server.port", 8080}, {"network.protocol.version", "1.1"}};
-  core::Attributes a;
-  a.reserve(kHead.size() + kMiddle.size() + 5);  // room for error.type and baggage
-  a.insert(a.end(), kHead.begin(), kHead.end());
+  static const core::SharedAttributeBlock kConstants = core::MakeSharedAttributeBlock(
+      {{"http.request.method", "POST"},
+       {"url.path", "/onboard"},
+       {"url.scheme", "http"},
+       {"http.route", "/onboard"},
+       {"server.address", kApiService},
+       {"server.port", 8080},
+       {"network.protocol.version", "1.1"}});
+  core::Attributes a(kConstants);
+  a.reserve(a.size() + 6);  // room for error.type and baggage
   a.emplace_back("http.response.status_code", status_code);
-  a.insert(a.end(), kMiddle.begin(), kMiddle.end());
   a.emplace_back("customer.type", std::string(customer_type));
   a.emplace_back("customer.id", customer_id);
   return a;
@@ -93,17 +93,17 @@ core::Attributes OnboardServerAttributes(int64_t status_code, std::string_view c
 // The attributes of an sqs.send PRODUCER span (full system).
 core::Attributes SqsSendAttributes(const std::string& message_id, const std::string& customer_id,
                                    const char* customer_type) {
-  static const core::Attributes kHead = {{"messaging.system", "aws_sqs"},
-                                         {"messaging.destination.name", kQueueName},
-                                         {"messaging.operation.type", "send"},
-                                         {"messaging.operation.name", "SendMessage"}};
-  static const core::Attributes kRpc = {
-      {"rpc.system", "aws-api"}, {"rpc.service", "SQS"}, {"rpc.method", "SendMessage"}};
-  core::Attributes a;
-  a.reserve(kHead.size() + kRpc.size() + 4);
-  a.insert(a.end(), kHead.begin(), kHead.end());
+  static const core::SharedAttributeBlock kConstants =
+      core::MakeSharedAttributeBlock({{"messaging.system", "aws_sqs"},
+                                      {"messaging.destination.name", kQueueName},
+                                      {"messaging.operation.type", "send"},
+                                      {"messaging.operation.name", "SendMessage"},
+                                      {"rpc.system", "aws-api"},
+                                      {"rpc.service", "SQS"},
+                                      {"rpc.method", "SendMessage"}});
+  core::Attributes a(kConstants);
+  a.reserve(a.size() + 4);
   a.emplace_back("messaging.message.id", message_id);
-  a.insert(a.end(), kRpc.begin(), kRpc.end());
   a.emplace_back("customer.id", customer_id);
   a.emplace_back("customer.type", customer_type);
   return a;
@@ -112,13 +112,13 @@ core::Attributes SqsSendAttributes(const std::string& message_id, const std::str
 // The attributes of the Lambda's sqs.process CONSUMER span for one record.
 core::Attributes SqsProcessAttributes(const std::string& message_id, bool cold_start,
                                       const std::string& customer_id, const char* customer_type) {
-  static const core::Attributes kHead = {{"messaging.system", "aws_sqs"},
-                                         {"messaging.destination.name", kQueueName},
-                                         {"messaging.operation.type", "process"},
-                                         {"messaging.operation.name", "process"}};
-  core::Attributes a;
-  a.reserve(kHead.size() + 6);
-  a.insert(a.end(), kHead.begin(), kHead.end());
+  static const core::SharedAttributeBlock kConstants =
+      core::MakeSharedAttributeBlock({{"messaging.system", "aws_sqs"},
+                                      {"messaging.destination.name", kQueueName},
+                                      {"messaging.operation.type", "process"},
+                                      {"messaging.operation.name", "process"}});
+  core::Attributes a(kConstants);
+  a.reserve(a.size() + 6);
   a.emplace_back("messaging.message.id", message_id);
   a.emplace_back("faas.coldstart", cold_start);
   a.emplace_back("customer.id", customer_id);
@@ -166,6 +166,7 @@ OnboardingServices::OnboardingServices(EventEngine& engine, const SimulationOpti
   core::Resource api_resource;
   api_resource.attributes = CommonResource(kApiService);
   api_resource.attributes.push_back({"cloud.platform", "aws_ecs"});
+  api_resource.attributes = core::Attributes::Shared(api_resource.attributes);
   core::InstrumentationScope api_scope{kApiService, kServiceVersion, {}, 0};
   api_bsp_ = std::make_unique<BatchSpanProcessorModel>(
       engine_, BatchSpanProcessorOptions{}, std::move(api_resource), std::move(api_scope),
@@ -178,6 +179,7 @@ OnboardingServices::OnboardingServices(EventEngine& engine, const SimulationOpti
   lambda_base_resource_.attributes.push_back({"faas.name", kLambdaService});
   lambda_base_resource_.attributes.push_back({"faas.version", "$LATEST"});
   lambda_base_resource_.attributes.push_back({"faas.max_memory", kLambdaMemoryBytes});
+  lambda_base_resource_.attributes = core::Attributes::Shared(lambda_base_resource_.attributes);
   lambda_scope_ = core::InstrumentationScope{kLambdaService, kServiceVersion, {}, 0};
   lambda_instance_prefix_ = LambdaLogStreamPrefix(start_unix_nano_);
 
@@ -646,11 +648,11 @@ const char* ServerAddress(Call call) {
   }
 }
 
-// The attributes of `step` that are the same on every attempt: onboarding.step
-// first, then those that follow customer.id (see AddStepAttributes). Built
-// once per step: copying them costs a fraction of building them from literals.
-core::Attributes BuildStepConstants(const StepSpec& step) {
-  core::Attributes a;
+// The attributes of `step` that are the same on every attempt, onboarding.step
+// first. Built once per step and shared by every span of it (see
+// AddStepAttributes).
+std::vector<core::KeyValue> BuildStepConstants(const StepSpec& step) {
+  std::vector<core::KeyValue> a;
   a.emplace_back("onboarding.step", step.step);
   if (step.call == Call::kInternal) return a;
   if (step.call == Call::kHttp) {
@@ -695,17 +697,17 @@ core::Attributes BuildStepConstants(const StepSpec& step) {
 void AddStepAttributes(core::Span& span, const StepSpec& step, const std::string& customer_id,
                        bool error) {
   // Immutable once built (thread-safe static initialisation).
-  static const std::array<core::Attributes, kSteps.size()> kConstants = [] {
-    std::array<core::Attributes, kSteps.size()> table;
-    for (size_t i = 0; i < kSteps.size(); ++i) table[i] = BuildStepConstants(kSteps[i]);
+  static const std::array<core::SharedAttributeBlock, kSteps.size()> kConstants = [] {
+    std::array<core::SharedAttributeBlock, kSteps.size()> table;
+    for (size_t i = 0; i < kSteps.size(); ++i) {
+      table[i] = core::MakeSharedAttributeBlock(BuildStepConstants(kSteps[i]));
+    }
     return table;
   }();
-  const core::Attributes& constants = kConstants.at(static_cast<size_t>(&step - kSteps.data()));
   core::Attributes& a = span.attributes;
-  a.reserve(12);
-  a.push_back(constants.front());
+  a = core::Attributes(kConstants.at(static_cast<size_t>(&step - kSteps.data())));
+  a.reserve(a.size() + 4);  // customer.id, a status or key, a resend count, a result
   a.emplace_back("customer.id", customer_id);
-  a.insert(a.end(), constants.begin() + 1, constants.end());
   if (step.call == Call::kHttp) {
     a.emplace_back("http.response.status_code", error ? 503 : 200);
   } else if (step.call == Call::kS3) {
@@ -852,11 +854,14 @@ void OnboardingServices::StartFullSystem() {
   resource.attributes.push_back({"faas.max_memory", function.memory_mb * 1024 * 1024});
   resource.attributes.push_back(
       {"host.arch", function.architecture == LambdaArchitecture::kArm64 ? "arm64" : "amd64"});
+  // Copied into every export request and every collector batch: shared.
+  resource.attributes = core::Attributes::Shared(resource.attributes);
 
   OnboardingTelemetry::Config telemetry;
   telemetry.start_unix_nano = start_unix_nano_;
   telemetry.api_resource.attributes = CommonResource(kApiService);
   telemetry.api_resource.attributes.push_back({"cloud.platform", "aws_ecs"});
+  telemetry.api_resource.attributes = core::Attributes::Shared(telemetry.api_resource.attributes);
   telemetry.api_scope = core::InstrumentationScope{kApiService, kServiceVersion, {}, 0};
   telemetry.lambda_resource = resource;
   telemetry.lambda_scope = lambda_scope_;

@@ -161,6 +161,11 @@ class Attributes {
   explicit Attributes(std::vector<KeyValue> list) : own_(std::move(list)) {}
   template <typename InputIt>
   Attributes(InputIt first, InputIt last) : own_(first, last) {}
+  // All of `attributes` in one new shared block: copies of the result share it.
+  static Attributes Shared(const Attributes& attributes) {
+    return Attributes(
+        MakeSharedAttributeBlock(std::vector<KeyValue>(attributes.begin(), attributes.end())));
+  }
   // Starts with `prefix` (shared, not copied); null is empty.
   explicit Attributes(SharedAttributeBlock prefix)
       : prefix_(std::move(prefix)), prefix_size_(prefix_ ? prefix_->size() : 0) {}
