@@ -61,6 +61,8 @@ core::Resource KubernetesServiceResource(std::string_view service, std::string_v
                          {"k8s.namespace.name", std::string(k8s_namespace)},
                          {"k8s.deployment.name", std::string(service)},
                          {"k8s.pod.name", pod}};
+  // Copied into every export request and collector batch: shared.
+  resource.attributes = core::Attributes::Shared(resource.attributes);
   return resource;
 }
 

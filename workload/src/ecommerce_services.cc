@@ -474,11 +474,26 @@ core::Span EcommerceServices::DbSpan(Rng& rng, const ServerRequest& request, con
       svc::MakeSpan(request.trace_id, rng.NewSpanId(), request.server_id,
                     std::string(operation) + " " + kDbName + "." + table, core::SpanKind::kClient,
                     Unix(start), Unix(start + duration), svc::kFlagsLocalParent);
-  span.attributes = {{"db.system", "postgresql"}, {"db.name", kDbName},
-                     {"db.operation", operation}, {"db.sql.table", table},
-                     {"db.statement", statement}, {"db.user", kDbUser},
-                     {"server.address", kDbHost}, {"server.port", kDbPort},
-                     {"net.peer.name", kDbHost},  {"net.peer.port", kDbPort}};
+  // The same few literal statements over and over: one shared block each.
+  const auto key = std::make_tuple(reinterpret_cast<std::uintptr_t>(operation),
+                                   reinterpret_cast<std::uintptr_t>(table),
+                                   reinterpret_cast<std::uintptr_t>(statement));
+  auto it = db_attributes_.find(key);
+  if (it == db_attributes_.end()) {
+    it = db_attributes_
+             .emplace(key, core::MakeSharedAttributeBlock({{"db.system", "postgresql"},
+                                                           {"db.name", kDbName},
+                                                           {"db.operation", operation},
+                                                           {"db.sql.table", table},
+                                                           {"db.statement", statement},
+                                                           {"db.user", kDbUser},
+                                                           {"server.address", kDbHost},
+                                                           {"server.port", kDbPort},
+                                                           {"net.peer.name", kDbHost},
+                                                           {"net.peer.port", kDbPort}}))
+             .first;
+  }
+  span.attributes = core::Attributes(it->second);
   return span;
 }
 

@@ -71,10 +71,12 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "business_service_util.h"
@@ -245,6 +247,10 @@ class EcommerceServices {
   std::unique_ptr<ConnectionPoolModel> catalog_pool_;
   std::unique_ptr<ConnectionPoolModel> checkout_pool_;
 
+  // DbSpan's attribute blocks by the addresses of (operation, table,
+  // statement): string literals.
+  std::map<std::tuple<std::uintptr_t, std::uintptr_t, std::uintptr_t>, core::SharedAttributeBlock>
+      db_attributes_;
   DbMetrics catalog_metrics_;
   DbMetrics checkout_metrics_;
   Counter* revenue_total_ = nullptr;
