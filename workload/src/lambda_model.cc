@@ -134,18 +134,28 @@ void LambdaSpanBuffer::StartExport(SimTime at) {
   const size_t n = std::min(queued(), batch);
   core::ScopeSpans scope_spans;
   scope_spans.scope = scope_;
-  scope_spans.spans.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    Queued& q = queue_[head_++];
-    if (q.epoch != epoch_) ++stats_->spans_delayed_by_freeze;
-    scope_spans.spans.push_back(std::move(q.span));
+  for (size_t i = head_; i < head_ + n; ++i) {
+    if (epochs_[i] != epoch_) ++stats_->spans_delayed_by_freeze;
   }
-  if (head_ == queue_.size()) {
-    queue_.clear();
-    head_ = 0;
-  } else if (head_ >= 64 && 2 * head_ >= queue_.size()) {
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(head_));
-    head_ = 0;
+  if (head_ == 0 && n == spans_.size()) {
+    scope_spans.spans = std::move(spans_);
+    spans_ = std::vector<core::Span>();
+    spans_.reserve(n);  // the next invocation's spans, without regrowing
+    epochs_.clear();
+  } else {
+    scope_spans.spans.reserve(n);
+    for (size_t i = 0; i < n; ++i) scope_spans.spans.push_back(std::move(spans_[head_ + i]));
+    head_ += n;
+    if (head_ == spans_.size()) {
+      spans_.clear();
+      epochs_.clear();
+      head_ = 0;
+    } else if (head_ >= 64 && 2 * head_ >= spans_.size()) {
+      const auto consumed = static_cast<std::ptrdiff_t>(head_);
+      spans_.erase(spans_.begin(), spans_.begin() + consumed);
+      epochs_.erase(epochs_.begin(), epochs_.begin() + consumed);
+      head_ = 0;
+    }
   }
   const SimTime duration =
       options_.export_round_trip + options_.export_per_span * static_cast<SimTime>(n);
@@ -176,7 +186,8 @@ void LambdaSpanBuffer::OnEnd(core::Span&& span, SimTime t) {
     ++stats_->spans_dropped_queue_full;
     return;
   }
-  queue_.push_back(Queued{std::move(span), epoch_});
+  spans_.push_back(std::move(span));
+  epochs_.push_back(epoch_);
   Advance(t);
 }
 
@@ -204,7 +215,8 @@ void LambdaSpanBuffer::Freeze(SimTime t) {
 
 uint64_t LambdaSpanBuffer::Discard() {
   const uint64_t n = queued();
-  queue_.clear();
+  spans_.clear();
+  epochs_.clear();
   head_ = 0;
   return n;
 }

@@ -42,10 +42,10 @@ SimTime Draw(Rng& rng, double median_ms, double sigma) {
 }
 
 
-core::Span MakeSpan(const core::TraceId& trace_id, const core::SpanId& span_id,
-                    const core::SpanId& parent_id, std::string name, core::SpanKind kind,
-                    uint64_t start_unix_nano, SimTime duration, uint32_t flags) {
-  core::Span span;
+// Sets the identity and timing of a new (default-constructed) span in place.
+void InitSpan(core::Span& span, const core::TraceId& trace_id, const core::SpanId& span_id,
+              const core::SpanId& parent_id, std::string name, core::SpanKind kind,
+              uint64_t start_unix_nano, SimTime duration, uint32_t flags) {
   span.trace_id = trace_id;
   span.span_id = span_id;
   span.parent_span_id = parent_id;
@@ -54,6 +54,14 @@ core::Span MakeSpan(const core::TraceId& trace_id, const core::SpanId& span_id,
   span.kind = kind;
   span.start_time_unix_nano = start_unix_nano;
   span.end_time_unix_nano = start_unix_nano + static_cast<uint64_t>(duration);
+}
+
+core::Span MakeSpan(const core::TraceId& trace_id, const core::SpanId& span_id,
+                    const core::SpanId& parent_id, std::string name, core::SpanKind kind,
+                    uint64_t start_unix_nano, SimTime duration, uint32_t flags) {
+  core::Span span;
+  InitSpan(span, trace_id, span_id, parent_id, std::move(name), kind, start_unix_nano, duration,
+           flags);
   return span;
 }
 
@@ -1383,10 +1391,11 @@ OnboardingServices::StepOutcome OnboardingServices::RunStep(
     }
     // A check that answered may reject the customer (a business outcome, not an error).
     const bool rejected = check && !error && rejection_rate > 0 && rng.Bernoulli(rejection_rate);
-    PlannedSpan planned;
+    // Built in place: a span move costs ~190 instructions.
+    PlannedSpan& planned = spans.emplace_back();
     planned.tag = tag;
-    planned.span = MakeSpan(trace_id, rng.NewSpanId(), parent_id, step.span_name, kind, Unix(t),
-                            duration, kFlagsLocalParent);
+    InitSpan(planned.span, trace_id, rng.NewSpanId(), parent_id, step.span_name, kind, Unix(t),
+             duration, kFlagsLocalParent);
     AddStepAttributes(planned.span, step, customer.customer_id, error);
     if (attempt > 0) planned.span.attributes.push_back({"http.request.resend_count", attempt});
     if (check && !error) {
@@ -1411,14 +1420,12 @@ OnboardingServices::StepOutcome OnboardingServices::RunStep(
                             "onboarding.compliance.rejected");
         outcome.rejected_by = static_cast<int>(step_index);
       }
-      spans.push_back(std::move(planned));
       outcome.end = t;
       return outcome;
     }
     planned.span.attributes.push_back({"error.type", step.error_code});
     SetError(planned.span, exception_type, step.error_message, Unix(t));
     const LogContext log_context = LogContext::Of(planned.span);
-    spans.push_back(std::move(planned));
     core::Attributes fields = log_fields(attempt + 1);
     fields.push_back({"error.type", step.error_code});
     if (attempt + 1 < attempts) {
@@ -1519,11 +1526,10 @@ HandlerResult OnboardingServices::HandleBatch(const LambdaInvocation& invocation
       t += Draw(rng, 0.2, 0.3);
     }
     const SimTime record_end = t + Draw(rng, 0.2, 0.3);
-    PlannedSpan process;
+    PlannedSpan& process = result.spans.emplace_back();  // built in place
     process.tag = static_cast<uint32_t>(op_process_);
-    process.span =
-        MakeSpan(trace_id, process_id, parent_id, "sqs.process", core::SpanKind::kConsumer,
-                 Unix(record_start), record_end - record_start, flags);
+    InitSpan(process.span, trace_id, process_id, parent_id, "sqs.process",
+             core::SpanKind::kConsumer, Unix(record_start), record_end - record_start, flags);
     process.span.attributes =
         SqsProcessAttributes(record.message_id, invocation.cold_start, customer->customer_id,
                              kProfiles.at(static_cast<size_t>(customer->customer_type)).name);
@@ -1550,7 +1556,6 @@ HandlerResult OnboardingServices::HandleBatch(const LambdaInvocation& invocation
            {"messaging.message.id", record.message_id}},
           "onboarding.completed");
     }
-    result.spans.push_back(std::move(process));
     t = record_end;
     if (outcome.failed) {
       ++failed_records;
