@@ -50,10 +50,17 @@ void BatchSpanProcessorModel::ExportBatch() {
       queue_.size(), static_cast<size_t>(std::max<int64_t>(options_.max_export_batch_size, 1)));
   core::ScopeSpans scope_spans;
   scope_spans.scope = scope_;
-  scope_spans.spans.assign(
-      std::make_move_iterator(queue_.begin()),
-      std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
-  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  if (n == queue_.size()) {
+    // The whole queue: hand the vector over instead of moving each span.
+    scope_spans.spans = std::move(queue_);
+    queue_ = std::vector<core::Span>();
+    queue_.reserve(static_cast<size_t>(std::max<int64_t>(options_.max_export_batch_size, 1)));
+  } else {
+    scope_spans.spans.assign(
+        std::make_move_iterator(queue_.begin()),
+        std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  }
   core::ResourceSpans resource_spans;
   resource_spans.resource = resource_;
   resource_spans.scope_spans.push_back(std::move(scope_spans));
