@@ -57,7 +57,8 @@ class ReverseWireEncoder {
     }
   }
   void Varint(uint64_t v) {
-    // Fast paths: every field tag and most lengths fit in one or two bytes.
+    // Fast paths, inlined: every field tag and most lengths fit in one or two
+    // bytes. The rest is out of line, so the callers' inlined copies stay small.
     if (v < 0x80) {
       if (pos_ < 1) Grow(1);
       buffer_[--pos_] = static_cast<uint8_t>(v);
@@ -70,28 +71,37 @@ class ReverseWireEncoder {
       buffer_[pos_ + 1] = static_cast<uint8_t>(v >> 7);
       return;
     }
-    uint8_t tmp[10];
-    size_t n = 0;
-    while (v >= 0x80) {
-      tmp[n++] = static_cast<uint8_t>(v | 0x80);
-      v >>= 7;
-    }
-    tmp[n++] = static_cast<uint8_t>(v);
-    Raw(tmp, n);
+    LongVarint(v);
   }
   void Fixed64(uint64_t v) {
-    uint8_t tmp[8];
-    for (int i = 0; i < 8; ++i) tmp[i] = static_cast<uint8_t>(v >> (8 * i));
-    Raw(tmp, 8);
+    if (pos_ < 8) Grow(8);
+    pos_ -= 8;
+    uint8_t* dst = buffer_.get() + pos_;
+    for (int i = 0; i < 8; ++i) dst[i] = static_cast<uint8_t>(v >> (8 * i));  // little-endian
   }
   void Fixed32(uint32_t v) {
-    uint8_t tmp[4];
-    for (int i = 0; i < 4; ++i) tmp[i] = static_cast<uint8_t>(v >> (8 * i));
-    Raw(tmp, 4);
+    if (pos_ < 4) Grow(4);
+    pos_ -= 4;
+    uint8_t* dst = buffer_.get() + pos_;
+    for (int i = 0; i < 4; ++i) dst[i] = static_cast<uint8_t>(v >> (8 * i));
   }
 
  private:
   void Grow(size_t need);
+  // Three bytes or more, written in place (no temporary array: with one,
+  // GCC's stack protector would guard every call of the inlined fast path).
+  [[gnu::noinline]] void LongVarint(uint64_t v) {
+    size_t n = 1;
+    for (uint64_t rest = v >> 7; rest != 0; rest >>= 7) ++n;
+    if (pos_ < n) Grow(n);
+    pos_ -= n;
+    uint8_t* dst = buffer_.get() + pos_;
+    for (size_t i = 0; i + 1 < n; ++i) {
+      dst[i] = static_cast<uint8_t>(v | 0x80);
+      v >>= 7;
+    }
+    dst[n - 1] = static_cast<uint8_t>(v);
+  }
 
   std::unique_ptr<uint8_t[]> buffer_;
   size_t capacity_ = 0;

@@ -1,5 +1,6 @@
 #include "tflo/core/otlp_file.h"
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -136,6 +137,37 @@ TEST_P(OtlpFileFormatTest, WritingAnotherSignalIsFailedPrecondition) {
   EXPECT_NE(metrics.message().find("created for traces"), std::string::npos) << metrics.message();
   EXPECT_EQ(logs.code(), tflo::StatusCode::kFailedPrecondition);
   EXPECT_EQ(writer->bytes_written(), 0U);
+}
+
+// Varints of every length (1 to 10 bytes: negative ints take 10), fixed64
+// times, and a value whose length needs a three-byte varint.
+TEST_P(OtlpFileFormatTest, ValuesOfEveryVarintLengthRoundTrip) {
+  TempDir dir;
+  const auto path = dir.path() / "varints";
+  TracesData data = NumberedTraces(1, 0);
+  Span& span = data.resource_spans[0].scope_spans[0].spans[0];
+  int64_t v = 1;
+  for (int bits = 0; bits < 63; bits += 7, v <<= 7) {
+    span.attributes.emplace_back("p" + std::to_string(bits), v);
+    span.attributes.emplace_back("m" + std::to_string(bits), -v);
+  }
+  span.attributes.emplace_back("max", std::numeric_limits<int64_t>::max());
+  span.attributes.emplace_back("long", std::string(70000, 'x'));
+  span.end_time_unix_nano = std::numeric_limits<uint64_t>::max();
+  auto writer = MustCreate(path, Signal::kTraces, GetParam());
+  ASSERT_NE(writer, nullptr);
+  ASSERT_TRUE(writer->Write(data).ok());
+  ASSERT_TRUE(writer->Close().ok());
+
+  std::vector<TracesData> read;
+  const Status st = ReadTracesFile(path, [&](TracesData&& d) {
+    read.push_back(std::move(d));
+    return OkStatus();
+  });
+
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(read.size(), 1U);
+  EXPECT_EQ(read[0], data);
 }
 
 TEST_P(OtlpFileFormatTest, LargeFileIsStreamedAcrossBufferBoundaries) {
