@@ -56,7 +56,7 @@ class ReverseWireEncoder {
       std::memcpy(dst, src, n);
     }
   }
-  void Varint(uint64_t v) {
+  [[gnu::always_inline]] void Varint(uint64_t v) {
     // Fast paths, inlined: every field tag and most lengths fit in one or two
     // bytes. The rest is out of line, so the callers' inlined copies stay small.
     if (v < 0x80) {
@@ -87,7 +87,7 @@ class ReverseWireEncoder {
   }
 
  private:
-  void Grow(size_t need);
+  [[gnu::noinline, gnu::cold]] void Grow(size_t need);
   // Three bytes or more, written in place (no temporary array: with one,
   // GCC's stack protector would guard every call of the inlined fast path).
   [[gnu::noinline]] void LongVarint(uint64_t v) {
