@@ -1500,7 +1500,7 @@ HandlerResult OnboardingServices::HandleBatch(const LambdaInvocation& invocation
       link.span_id = parent_id;
       link.trace_state = context.tracestate.ToHeader();
       link.flags = kFlagsRemoteParent;
-      link.attributes = {{"messaging.message.id", record.message_id}};
+      link.attributes.emplace_back("messaging.message.id", record.message_id);
       batch.links.push_back(std::move(link));
     } else {
       trace_id = rng.NewTraceId();  // no context: the record starts a trace of its own
@@ -1545,16 +1545,19 @@ HandlerResult OnboardingServices::HandleBatch(const LambdaInvocation& invocation
       SetError(process.span, outcome.error_type, outcome.error_message, Unix(outcome.end));
       telemetry_->PlanProcessingFailure(customer->customer_type, record_end);
     } else if (rejected_by < 0) {
-      telemetry_->PlanLog(
-          record_end, Severity::kInfo, "customer " + customer->customer_id + " onboarded",
-          LogContext::Of(process.span),
-          {{"customer_id", customer->customer_id},
-           {"customer_type", kProfiles.at(static_cast<size_t>(customer->customer_type)).name},
-           {"outcome", "success"},
-           {"attempt", static_cast<int64_t>(record.receive_count)},
-           {"cold_start", invocation.cold_start},
-           {"messaging.message.id", record.message_id}},
-          "onboarding.completed");
+      // Built element by element: an initializer list would copy each value twice.
+      core::Attributes fields;
+      fields.reserve(7);  // PlanLog adds faas.invocation_id
+      fields.emplace_back("customer_id", customer->customer_id);
+      fields.emplace_back("customer_type",
+                          kProfiles.at(static_cast<size_t>(customer->customer_type)).name);
+      fields.emplace_back("outcome", "success");
+      fields.emplace_back("attempt", static_cast<int64_t>(record.receive_count));
+      fields.emplace_back("cold_start", invocation.cold_start);
+      fields.emplace_back("messaging.message.id", record.message_id);
+      telemetry_->PlanLog(record_end, Severity::kInfo,
+                          "customer " + customer->customer_id + " onboarded",
+                          LogContext::Of(process.span), std::move(fields), "onboarding.completed");
     }
     t = record_end;
     if (outcome.failed) {

@@ -191,12 +191,15 @@ void OnboardingTelemetry::RequestReceived(int customer_type) {
 void OnboardingTelemetry::ApiAnswered(ApiAnswer answer) {
   engine_.At(answer.end, [this, answer = std::move(answer)]() mutable {
     const std::string& type = config_.customer_types.at(static_cast<size_t>(answer.customer_type));
-    core::Attributes attributes = {{"customer_id", answer.customer_id},
-                                   {"customer_type", type},
-                                   {"http.response.status_code", answer.status_code}};
+    // Built element by element: an initializer list would copy each value twice.
+    core::Attributes attributes;
+    attributes.reserve(6);
+    attributes.emplace_back("customer_id", std::move(answer.customer_id));
+    attributes.emplace_back("customer_type", type);
+    attributes.emplace_back("http.response.status_code", answer.status_code);
     if (answer.status_code < 400) {
-      attributes.push_back({"outcome", "accepted"});
-      attributes.push_back({"messaging.message.id", answer.message_id});
+      attributes.emplace_back("outcome", "accepted");
+      attributes.emplace_back("messaging.message.id", std::move(answer.message_id));
       if (api_logs_) {
         api_logs_->Emit(MakeLog(answer.end, Severity::kInfo, "onboarding request accepted",
                                 answer.context, std::move(attributes),
