@@ -948,11 +948,14 @@ void OnboardingServices::OnMessageDone(const SqsRecord& record, bool dead_letter
     if (!dead_lettered) outcome.rejected_by = it->second;
     rejected_by_.erase(it);
   }
-  // A dead-letter log names the producer's span, as a DLQ consumer would.
-  const core::PropagationContext context = core::ExtractSqs(record.attributes);
-  if (context.traceparent) {
-    outcome.producer = LogContext{context.traceparent->trace_id, context.traceparent->parent_id,
-                                  context.traceparent->flags};
+  // A dead-letter log names the producer's span, as a DLQ consumer would
+  // (only that log uses it: the context is not parsed for every message).
+  if (dead_lettered) {
+    const core::PropagationContext context = core::ExtractSqs(record.attributes);
+    if (context.traceparent) {
+      outcome.producer = LogContext{context.traceparent->trace_id,
+                                    context.traceparent->parent_id, context.traceparent->flags};
+    }
   }
   telemetry_->MessageDone(outcome);
 }

@@ -121,7 +121,9 @@ class OnboardingTelemetry {
     int receive_count = 0;
     bool dead_lettered = false;
     int rejected_by = -1;
-    LogContext producer;  // the sqs.send span carried by the message (zero without context)
+    // The sqs.send span carried by the message (zero without context); set for
+    // dead-lettered messages only.
+    LogContext producer;
   };
   void MessageDone(const MessageOutcome& outcome);
 
