@@ -10,11 +10,14 @@
 #include <string_view>
 #include <utility>
 
+#include "copy_bytes.h"
 #include "otlp_json_internal.h"
 #include <nlohmann/json.hpp>
 
 namespace tflo::core {
 namespace {
+
+using internal::CopyBytes;
 
 // ============================================================================
 // Encoding. Written by hand rather than through nlohmann::json: building a DOM
@@ -22,24 +25,6 @@ namespace {
 // the workload uses to record millions of spans. Keys follow proto declaration
 // order, so the output is deterministic.
 // ============================================================================
-
-// memcpy for the short runs JSON is made of (keys, ids, short values): two
-// overlapping word copies up to 16 bytes instead of a call into memcpy.
-inline char* CopyBytes(char* dst, const char* src, size_t n) {
-  if (n >= 8 && n <= 16) {
-    uint64_t head = 0;
-    uint64_t tail = 0;
-    std::memcpy(&head, src, 8);
-    std::memcpy(&tail, src + n - 8, 8);
-    std::memcpy(dst, &head, 8);
-    std::memcpy(dst + n - 8, &tail, 8);
-  } else if (n < 8) {
-    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
-  } else {
-    std::memcpy(dst, src, n);
-  }
-  return dst + n;
-}
 
 // Writes straight into an OutputBuffer through a cursor: the buffer's spare
 // room is reserved ahead of the cursor and the buffer's size is set to what

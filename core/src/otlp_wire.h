@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "copy_bytes.h"
 #include "tflo/core/model.h"
 
 namespace tflo::core::internal {
@@ -39,22 +40,8 @@ class ReverseWireEncoder {
   void Raw(const void* data, size_t n) {
     if (n > pos_) Grow(n);
     pos_ -= n;
-    uint8_t* dst = buffer_.get() + pos_;
-    const auto* src = static_cast<const uint8_t*>(data);
-    // Most fields (ids, keys, short values) are at most 16 bytes: two
-    // overlapping word copies instead of a call into memcpy.
-    if (n >= 8 && n <= 16) {
-      uint64_t head = 0;
-      uint64_t tail = 0;
-      std::memcpy(&head, src, 8);
-      std::memcpy(&tail, src + n - 8, 8);
-      std::memcpy(dst, &head, 8);
-      std::memcpy(dst + n - 8, &tail, 8);
-    } else if (n < 8) {
-      for (size_t i = 0; i < n; ++i) dst[i] = src[i];
-    } else {
-      std::memcpy(dst, src, n);
-    }
+    // Most fields (ids, keys, short values) are at most 16 bytes.
+    CopyBytes(reinterpret_cast<char*>(buffer_.get() + pos_), static_cast<const char*>(data), n);
   }
   [[gnu::always_inline]] void Varint(uint64_t v) {
     // Fast paths, inlined: every field tag and most lengths fit in one or two
