@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "test_util.h"
+#include "workload/full_system_options.h"
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -28,48 +29,10 @@ using tflo::testing::TempDir;
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
-core::CollectorConfig RoomyCollector() {
-  core::CollectorConfig config;
-  config.source = "test-collector.yaml";
-  config.receiver_ids = {"otlp"};
-  core::ExporterConfig exporter;
-  exporter.id = "otlp/tempo";
-  exporter.type = "otlp";
-  exporter.sending_queue.enabled = true;
-  exporter.sending_queue.queue_size = 5000;
-  exporter.sending_queue.num_consumers = 10;
-  config.exporters[exporter.id] = exporter;
-  core::BatchProcessorConfig batch;
-  batch.id = "batch";
-  batch.send_batch_size = 512;
-  batch.timeout = std::chrono::milliseconds(200);
-  config.processor_ids = {"batch"};
-  config.batch_processors["batch"] = batch;
-  core::PipelineConfig pipeline;
-  pipeline.id = "traces";
-  pipeline.receivers = {"otlp"};
-  pipeline.processors = {"batch"};
-  pipeline.exporters = {exporter.id};
-  config.pipelines = {pipeline};
-  return config;
-}
-
 SimulationOptions FullOptions(const fs::path& out, uint64_t seed = 1) {
-  SimulationOptions options;
-  options.seed = seed;
-  options.window = std::chrono::seconds(5);
-  options.metrics_interval = std::chrono::seconds(5);
-  options.onboarding.requests_per_second = 40;
-  options.onboarding.error_rate = 0;
-  options.onboarding.validation_error_rate = 0.05;
+  SimulationOptions options = testing::FullSystemOptions(out, seed, /*health_checks_per_second=*/1,
+                                                         /*lookups_per_second=*/1);
   options.onboarding.compliance_rejection_rate = 0.02;
-  options.onboarding.full_system = true;
-  options.onboarding.health_checks_per_second = 1;
-  options.onboarding.lookups_per_second = 1;
-  options.onboarding.event_source_mapping.batch_size = 5;
-  options.onboarding.event_source_mapping.maximum_batching_window = std::chrono::seconds(1);
-  options.collector = RoomyCollector();
-  options.out_dir = out;
   return options;
 }
 
