@@ -27,6 +27,23 @@ class TempDir {
 std::string ReadFile(const std::filesystem::path& path);
 void WriteFile(const std::filesystem::path& path, const std::string& content);
 
+// A TCP port on 127.0.0.1 held for as long as this object lives, so nothing
+// else can take it. Bound to a free port (port() is 0 if that failed); with
+// `listen`, connections are accepted by the kernel and never served (a busy
+// port), without it they are refused (a dead endpoint).
+class HeldLoopbackPort {
+ public:
+  explicit HeldLoopbackPort(bool listen);
+  ~HeldLoopbackPort();
+  HeldLoopbackPort(const HeldLoopbackPort&) = delete;
+  HeldLoopbackPort& operator=(const HeldLoopbackPort&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
 }  // namespace tflo::testing
 
 #endif  // TFLO_TESTS_TEST_UTIL_H_

@@ -15,10 +15,7 @@
 
 #include "cli/run_command.h"
 #include "test_util.h"
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "tflo/core/model.h"
@@ -169,21 +166,13 @@ TEST(WorkloadRealtimeCliTest, SigtermStopsTheRunCleanly) {
 }
 
 TEST(WorkloadRealtimeCliTest, ABusyPortIsNamed) {
-  const int holder = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(holder, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  ASSERT_EQ(::bind(holder, reinterpret_cast<sockaddr*>(&address), length), 0);
-  ASSERT_EQ(::listen(holder, 1), 0);
-  ASSERT_EQ(::getsockname(holder, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  const std::string where = "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  const tflo::testing::HeldLoopbackPort holder(/*listen=*/true);
+  ASSERT_GT(holder.port(), 0);
+  const std::string where = "127.0.0.1:" + std::to_string(holder.port());
   TempDir tmp;
 
   const auto r = RunTflo("workload run --scenario onboarding --realtime --duration 5s --listen " +
                          where + " --out " + (tmp.path() / "out").string());
-  ::close(holder);
 
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("cannot listen on " + where), std::string::npos) << r.output;

@@ -1,6 +1,5 @@
 #include "tflo/core/otlp_grpc.h"
 
-#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -10,12 +9,10 @@
 #include <vector>
 
 #include "core/otlp_samples.h"
-#include <arpa/inet.h>
+#include "test_util.h"
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 namespace tflo::core {
 namespace {
@@ -60,30 +57,9 @@ size_t CountOccurrences(const std::string& text, const std::string& needle) {
 
 // A TCP port on 127.0.0.1 that is bound but never listens: connections to it
 // are refused for as long as this object lives, and nothing else can take it.
-class RefusingPort {
+class RefusingPort : public tflo::testing::HeldLoopbackPort {
  public:
-  RefusingPort() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof(addr);
-    if (fd_ >= 0 && ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      port_ = ntohs(addr.sin_port);
-    }
-  }
-  ~RefusingPort() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  RefusingPort(const RefusingPort&) = delete;
-  RefusingPort& operator=(const RefusingPort&) = delete;
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
+  RefusingPort() : HeldLoopbackPort(/*listen=*/false) {}
 };
 
 // Collects what the receiver decodes.

@@ -6,7 +6,6 @@
 #include "tflo/workload/realtime.h"
 
 #include <httplib.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -19,12 +18,9 @@
 #include <thread>
 
 #include "test_util.h"
-#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <nlohmann/json.hpp>
-#include <sys/socket.h>
 
 #include "tflo/core/collector_config.h"
 #include "tflo/core/model.h"
@@ -335,16 +331,9 @@ TEST(RealtimeTest, EndsByItselfWhenTheWindowHasElapsed) {
 
 TEST(RealtimeTest, ABusyPortIsRefusedNamingTheAddress) {
   // A plain listening socket holds the port.
-  const int holder = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(holder, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  ASSERT_EQ(::bind(holder, reinterpret_cast<sockaddr*>(&address), length), 0);
-  ASSERT_EQ(::listen(holder, 1), 0);
-  ASSERT_EQ(::getsockname(holder, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  const int port = ntohs(address.sin_port);
+  const tflo::testing::HeldLoopbackPort holder(/*listen=*/true);
+  ASSERT_GT(holder.port(), 0);
+  const int port = holder.port();
   TempDir tmp;
   RealtimeOptions realtime;
   realtime.port = port;
@@ -355,7 +344,6 @@ TEST(RealtimeTest, ABusyPortIsRefusedNamingTheAddress) {
   EXPECT_EQ(summary.status().code(), StatusCode::kUnavailable);
   EXPECT_THAT(summary.status().message(), HasSubstr("127.0.0.1:" + std::to_string(port)));
   EXPECT_FALSE(fs::exists(tmp.path() / "out" / "traces.jsonl"));
-  ::close(holder);
 }
 
 }  // namespace
