@@ -55,6 +55,44 @@ TEST(EventEngineTest, RunUntilStopsAtTime) {
   EXPECT_FALSE(engine.empty());
 }
 
+// Imported events run before the engine's own events of the same instant, in
+// import order, however late they were handed over.
+TEST(EventEngineTest, ImportedEventsRunFirstAtTheirInstantInImportOrder) {
+  EventEngine engine;
+  std::string order;
+  engine.At(10, [&] { order += "L1"; });
+  engine.At(10, [&] { order += "L2"; });
+  engine.At(5, [&] {
+    order += "L0";
+    engine.AtImported(10, [&] { order += "I1"; });
+  });
+  engine.AtImported(20, [&] { order += "I3"; });
+  engine.AtImported(10, [&] { order += "I0"; });  // imported before I1: runs before it
+  engine.At(20, [&] {
+    order += "L3";
+    engine.AtImported(20, [&] { order += "I4"; });  // at now: after the running event
+  });
+
+  engine.Run();
+
+  EXPECT_EQ(order, "L0I0I1L1L2I3L3I4");
+}
+
+TEST(EventEngineTest, StepBeforeRunsOnlyEventsDueBeforeTheLimit) {
+  EventEngine engine;
+  int ran = 0;
+  engine.At(10, [&] { ++ran; });
+  engine.At(20, [&] { ++ran; });
+
+  EXPECT_TRUE(engine.StepBefore(20));
+  EXPECT_FALSE(engine.StepBefore(20));  // the next one is due at the limit
+  EXPECT_EQ(ran, 1);
+  EXPECT_EQ(engine.now(), 10);
+  EXPECT_TRUE(engine.StepBefore(21));
+  EXPECT_FALSE(engine.StepBefore(1000));  // none left
+  EXPECT_EQ(ran, 2);
+}
+
 TEST(RngTest, SameSeedSameSequenceDifferentStreamsDiffer) {
   Rng a = Rng::ForStream(7, 1);
   Rng b = Rng::ForStream(7, 1);

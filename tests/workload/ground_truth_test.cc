@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -98,6 +100,82 @@ TEST(GroundTruthTest, OperationsRegisteredMidRunKeepEarlierDurations) {
   EXPECT_EQ(summary[0].operation, "first");
   EXPECT_EQ(summary[0].count, 1000u);
   EXPECT_EQ(summary[0].p95_ms, core::ExactQuantile(first_ms, 0.95));
+}
+
+core::TracesData Delivered(const std::string& service, const std::vector<std::string>& names) {
+  core::TracesData data;
+  core::ResourceSpans& rs = data.resource_spans.emplace_back();
+  if (!service.empty()) rs.resource.attributes = {{"service.name", service}};
+  core::ScopeSpans& ss = rs.scope_spans.emplace_back();
+  for (const std::string& name : names) ss.spans.emplace_back().name = name;
+  return data;
+}
+
+// The two threads of a run keep a GroundTruth each: the collector's side
+// counts deliveries of operations the other side registered; merging gives
+// the same summary as one GroundTruth that saw everything.
+TEST(GroundTruthTest, MergeCombinesOperationsTalliesAndDeliveries) {
+  GroundTruth services;  // the onboarding thread's
+  GroundTruth collector;  // the collector thread's
+  GroundTruth single;     // one that saw everything
+  const GroundTruth::OpId s_api = services.Register("api", "POST /onboard");
+  const GroundTruth::OpId c_shop = collector.Register("shop", "checkout");
+  const GroundTruth::OpId c_api = collector.Register("api", "POST /onboard");  // both sides
+  const GroundTruth::OpId one_api = single.Register("api", "POST /onboard");
+  const GroundTruth::OpId one_shop = single.Register("shop", "checkout");
+  std::vector<double> api_ms;
+  for (int i = 1; i <= 300; ++i) {
+    const int64_t ns = int64_t{i} * 1'000'003;
+    if (i % 3 == 0) {
+      collector.RecordSpan(c_api, ns, i % 30 == 0);
+    } else {
+      services.RecordSpan(s_api, ns, i % 30 == 0);
+    }
+    single.RecordSpan(one_api, ns, i % 30 == 0);
+    api_ms.push_back(Ms(ns));
+    collector.RecordSpan(c_shop, ns * 2, false);
+    single.RecordSpan(one_shop, ns * 2, false);
+  }
+  const int64_t long_ns = (int64_t{1} << 32) + 5;
+  services.RecordSpan(s_api, long_ns, true);
+  single.RecordSpan(one_api, long_ns, true);
+  api_ms.push_back(Ms(long_ns));
+  for (GroundTruth* t : {&services, &single}) {
+    t->CountMessageSent();
+    t->CountConsumerWithParent();
+  }
+  for (GroundTruth* t : {&collector, &single}) {
+    t->RecordDelivered(Delivered("api", {"POST /onboard", "POST /onboard", "unregistered"}));
+    t->RecordDelivered(Delivered("shop", {"checkout"}));
+    t->RecordDelivered(Delivered("", {"no service"}));
+  }
+
+  collector.Merge(std::move(services));
+
+  const auto merged = collector.Summarize();
+  const auto expected = single.Summarize();
+  ASSERT_EQ(merged.size(), 2u);
+  ASSERT_EQ(expected.size(), 2u);
+  for (size_t i = 0; i < merged.size(); ++i) {
+    EXPECT_EQ(merged[i].service, expected[i].service);
+    EXPECT_EQ(merged[i].operation, expected[i].operation);
+    EXPECT_EQ(merged[i].count, expected[i].count);
+    EXPECT_EQ(merged[i].errors, expected[i].errors);
+    EXPECT_EQ(merged[i].p50_ms, expected[i].p50_ms);
+    EXPECT_EQ(merged[i].p99_ms, expected[i].p99_ms);
+    EXPECT_EQ(merged[i].delivered_count, expected[i].delivered_count);
+  }
+  EXPECT_EQ(merged[0].count, 301u);
+  EXPECT_EQ(merged[0].errors, 11u);
+  EXPECT_EQ(merged[0].p95_ms, core::ExactQuantile(api_ms, 0.95));
+  EXPECT_EQ(merged[0].delivered_count, 2u);
+  EXPECT_EQ(merged[1].delivered_count, 1u);
+  EXPECT_EQ(collector.spans_generated(), single.spans_generated());
+  EXPECT_EQ(collector.messages_sent(), 1u);
+  EXPECT_EQ(collector.consumer_spans_with_parent(), 1u);
+  // "unregistered" and the span without a service.
+  EXPECT_EQ(collector.delivered_unknown(), 2u);
+  EXPECT_EQ(single.delivered_unknown(), 2u);
 }
 
 }  // namespace

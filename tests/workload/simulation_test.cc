@@ -16,6 +16,9 @@
 #include "tflo/core/otlp_file.h"
 #include "tflo/core/stats.h"
 #include "tflo/workload/batch_processor_model.h"
+#include "tflo/workload/fault_set.h"
+#include "tflo/workload/runner.h"
+#include "tflo/workload/scenario.h"
 
 namespace tflo::workload {
 namespace {
@@ -154,6 +157,56 @@ TEST(SimulationTest, SameSeedGivesIdenticalFilesAndOtherSeedDiffers) {
   }
   EXPECT_NE(ReadFile(a.path() / "traces.jsonl"), ReadFile(c.path() / "traces.jsonl"));
   EXPECT_NE(ReadFile(a.path() / "ground_truth.json"), ReadFile(c.path() / "ground_truth.json"));
+}
+
+// The onboarding services run on a thread of their own, the collector model,
+// the other services and the writers on the caller's: the files must not
+// depend on which thread ran ahead, and every scrape still carries the
+// onboarding business metrics of its instant.
+TEST(SimulationTest, MixedRunsOnTwoThreadsGiveTheSameBytesEveryTime) {
+  auto scenario = LoadScenario("mixed");
+  ASSERT_TRUE(scenario.ok()) << scenario.status().ToString();
+  scenario->duration = std::chrono::seconds(12);
+  auto collector = core::ParseCollectorConfig(
+      tflo::testing::ReadTestdata("workload/collector_roomy.yaml"), "collector_roomy.yaml");
+  ASSERT_TRUE(collector.ok()) << collector.status().ToString();
+  const FaultSet faults(scenario->faults);
+  TempDir dirs[3];
+  for (TempDir& dir : dirs) {
+    auto options = SimulationOptionsFromScenario(*scenario, &faults, *collector);
+    ASSERT_TRUE(options.ok()) << options.status().ToString();
+    options->metrics_interval = std::chrono::seconds(2);
+    options->out_dir = dir.path();
+    auto summary = RunSimulation(*options);
+    ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+    EXPECT_GT(summary->spans_sent, 0u);
+  }
+  for (const char* file : {"traces.jsonl", "metrics.jsonl", "logs.jsonl", "ground_truth.json"}) {
+    const std::string first = ReadFile(dirs[0].path() / file);
+    EXPECT_FALSE(first.empty()) << file;
+    EXPECT_TRUE(first == ReadFile(dirs[1].path() / file)) << file << " differs";
+    EXPECT_TRUE(first == ReadFile(dirs[2].path() / file)) << file << " differs";
+  }
+
+  // Collector scrape, then the services' business metrics, at each tick and
+  // at the end: the onboarding counter is in every business record and never
+  // goes down.
+  const std::vector<core::MetricsData> scrapes = ReadScrapes(dirs[0].path() / "metrics.jsonl");
+  int business_records = 0;
+  int64_t last_requests = 0;
+  for (const core::MetricsData& scrape : scrapes) {
+    const auto metrics = MetricsByName(scrape);
+    if (metrics.count("otelcol_exporter_sent_spans") != 0) continue;  // the collector's
+    ++business_records;
+    ASSERT_EQ(metrics.count("onboarding_requests_total"), 1u) << "record " << business_records;
+    int64_t requests = 0;
+    const auto& sum = std::get<core::Sum>(metrics.at("onboarding_requests_total")->data);
+    for (const auto& point : sum.data_points) requests += std::get<int64_t>(point.value);
+    EXPECT_GE(requests, last_requests);
+    last_requests = requests;
+  }
+  EXPECT_GE(business_records, 6);  // 12 s at 2 s, and the final one
+  EXPECT_GT(last_requests, 12 * 150);
 }
 
 TEST(SimulationTest, BinaryFormatIsDeterministicToo) {

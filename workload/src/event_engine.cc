@@ -5,6 +5,14 @@
 namespace tflo::workload {
 
 void EventEngine::At(SimTime time, Callback callback) {
+  Push(time, kLocal | next_sequence_++, std::move(callback));
+}
+
+void EventEngine::AtImported(SimTime time, Callback callback) {
+  Push(time, next_import_sequence_++, std::move(callback));
+}
+
+void EventEngine::Push(SimTime time, uint64_t sequence, Callback callback) {
   if (time < now_) time = now_;
   size_t slot = 0;
   if (free_slots_.empty()) {
@@ -15,7 +23,7 @@ void EventEngine::At(SimTime time, Callback callback) {
     free_slots_.pop_back();
     callbacks_[slot] = std::move(callback);
   }
-  queue_.push(Event{time, next_sequence_++, slot});
+  queue_.push(Event{time, sequence, slot});
 }
 
 bool EventEngine::Step() {

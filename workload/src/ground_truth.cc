@@ -43,7 +43,7 @@ GroundTruth::OpId GroundTruth::Register(std::string_view service, std::string_vi
   auto& by_operation = index_[std::string(service)];
   if (auto it = by_operation.find(operation); it != by_operation.end()) return it->second;
   const OpId id = ops_.size();
-  ops_.push_back(Operation{std::string(service), std::string(operation), 0, 0, {}});
+  ops_.push_back(Operation{std::string(service), std::string(operation), 0, {}});
   by_operation.emplace(std::string(operation), id);
   return id;
 }
@@ -65,22 +65,61 @@ void GroundTruth::RecordDelivered(const core::TracesData& data) {
   for (const auto& rs : data.resource_spans) {
     const core::AnyValue* service = core::FindAttribute(rs.resource.attributes, "service.name");
     const std::string* service_name = service != nullptr ? service->AsString() : nullptr;
-    const auto by_operation = service_name != nullptr ? index_.find(*service_name) : index_.end();
+    if (service_name == nullptr) {
+      for (const auto& ss : rs.scope_spans) delivered_no_service_ += ss.spans.size();
+      continue;
+    }
+    auto by_service = delivered_.find(*service_name);
+    if (by_service == delivered_.end()) {
+      by_service = delivered_.try_emplace(*service_name).first;
+    }
+    auto& by_name = by_service->second;
     for (const auto& ss : rs.scope_spans) {
       for (const auto& span : ss.spans) {
-        if (by_operation == index_.end()) {
-          ++delivered_unknown_;
-          continue;
-        }
-        auto it = by_operation->second.find(span.name);
-        if (it == by_operation->second.end()) {
-          ++delivered_unknown_;
-          continue;
-        }
-        ++ops_[it->second].delivered;
+        auto it = by_name.find(span.name);
+        if (it == by_name.end()) it = by_name.emplace(span.name, 0).first;
+        ++it->second;
       }
     }
   }
+}
+
+void GroundTruth::Merge(GroundTruth&& other) {
+  for (Operation& o : other.ops_) {
+    Operation& into = ops_[Register(o.service, o.operation)];
+    into.errors += o.errors;
+    into.durations.short_ns.insert(into.durations.short_ns.end(), o.durations.short_ns.begin(),
+                                   o.durations.short_ns.end());
+    into.durations.long_ns.insert(into.durations.long_ns.end(), o.durations.long_ns.begin(),
+                                  o.durations.long_ns.end());
+  }
+  for (const auto& [service, by_name] : other.delivered_) {
+    auto& into = delivered_[service];
+    for (const auto& [name, count] : by_name) into[name] += count;
+  }
+  spans_generated_ += other.spans_generated_;
+  messages_sent_ += other.messages_sent_;
+  consumer_spans_with_parent_ += other.consumer_spans_with_parent_;
+  delivered_no_service_ += other.delivered_no_service_;
+  other = GroundTruth();
+}
+
+uint64_t GroundTruth::DeliveredCount(std::string_view service, std::string_view operation) const {
+  const auto by_service = delivered_.find(service);
+  if (by_service == delivered_.end()) return 0;
+  const auto it = by_service->second.find(operation);
+  return it == by_service->second.end() ? 0 : it->second;
+}
+
+uint64_t GroundTruth::delivered_unknown() const {
+  uint64_t unknown = delivered_no_service_;
+  for (const auto& [service, by_name] : delivered_) {
+    const auto registered = index_.find(service);
+    for (const auto& [name, count] : by_name) {
+      if (registered == index_.end() || !registered->second.contains(name)) unknown += count;
+    }
+  }
+  return unknown;
 }
 
 std::vector<GroundTruth::OperationSummary> GroundTruth::Summarize() {
@@ -101,7 +140,7 @@ std::vector<GroundTruth::OperationSummary> GroundTruth::Summarize() {
       s.p50_ms = QuantileMs(short_ns, o.durations.long_ns, 0.50);
       s.p95_ms = QuantileMs(short_ns, o.durations.long_ns, 0.95);
       s.p99_ms = QuantileMs(short_ns, o.durations.long_ns, 0.99);
-      s.delivered_count = o.delivered;
+      s.delivered_count = DeliveredCount(service, operation);
       out.push_back(std::move(s));
     }
   }

@@ -7,7 +7,8 @@
 // agree. Memory: every duration is kept (4 bytes each below 2^32 ns = 4.29 s,
 // 8 above) in chunked storage that never copies while it grows, i.e. about
 // 4 bytes per generated span (~64 MB for the 16 M spans of an hour of `mixed`);
-// nothing else grows with the window. Not thread-safe.
+// nothing else grows with the window. Not thread-safe: a run whose services
+// live on two threads keeps one per thread and merges them at the end (Merge).
 #ifndef TFLO_WORKLOAD_GROUND_TRUTH_H_
 #define TFLO_WORKLOAD_GROUND_TRUTH_H_
 
@@ -30,8 +31,12 @@ class GroundTruth {
   // Registers (service, operation) once; returns its id.
   OpId Register(std::string_view service, std::string_view operation);
   void RecordSpan(OpId op, int64_t duration_ns, bool error);
-  // Counts the spans of an export request that reached the backend.
+  // Counts the spans of an export request that reached the backend, by
+  // (service.name, span name): the operation need not be registered here (the
+  // collector side of a run counts the deliveries of both threads' services).
   void RecordDelivered(const core::TracesData& data);
+  // Adds everything `other` recorded (operations, durations, tallies).
+  void Merge(GroundTruth&& other);
 
   void CountMessageSent() { ++messages_sent_; }
   void CountConsumerWithParent() { ++consumer_spans_with_parent_; }
@@ -39,7 +44,8 @@ class GroundTruth {
   uint64_t spans_generated() const { return spans_generated_; }
   uint64_t messages_sent() const { return messages_sent_; }
   uint64_t consumer_spans_with_parent() const { return consumer_spans_with_parent_; }
-  uint64_t delivered_unknown() const { return delivered_unknown_; }
+  // Delivered spans of no registered operation.
+  uint64_t delivered_unknown() const;
 
   struct OperationSummary {
     std::string service;
@@ -67,9 +73,9 @@ class GroundTruth {
     std::string service;
     std::string operation;
     uint64_t errors = 0;
-    uint64_t delivered = 0;
     Durations durations;
   };
+  uint64_t DeliveredCount(std::string_view service, std::string_view operation) const;
   // A deque: operations registered mid-run never relocate the others' storage.
   std::deque<Operation> ops_;
   // service -> operation -> id; std::less<> allows lookups by string_view.
@@ -77,7 +83,9 @@ class GroundTruth {
   uint64_t spans_generated_ = 0;
   uint64_t messages_sent_ = 0;
   uint64_t consumer_spans_with_parent_ = 0;
-  uint64_t delivered_unknown_ = 0;  // delivered spans of no registered operation
+  // service -> span name -> spans delivered.
+  std::map<std::string, std::map<std::string, uint64_t, std::less<>>, std::less<>> delivered_;
+  uint64_t delivered_no_service_ = 0;  // delivered spans whose resource has no service.name
 };
 
 }  // namespace tflo::workload

@@ -1,10 +1,17 @@
 #include "tflo/workload/simulation.h"
 
+#include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
 #include <fstream>
+#include <limits>
 #include <memory>
+#include <mutex>
 #include <system_error>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "business_services_host.h"
 #include "ground_truth.h"
@@ -114,7 +121,82 @@ Status WriteJsonFile(const std::filesystem::path& path, const Json& doc) {
   return OkStatus();
 }
 
-// Owns one run: the engine, the services, the collector model, the outputs.
+// What the onboarding services' thread hands to the collector's (see
+// Simulation): an SDK export request, a log export, the services' business
+// metrics at a scrape tick, or the services going idle; each at a virtual time.
+struct Handover {
+  enum class Kind { kTraces, kLogs, kMetrics, kIdle };
+  Kind kind = Kind::kIdle;
+  SimTime at = 0;
+  core::TracesData traces;
+  core::LogsData logs;
+  core::MetricsData metrics;
+};
+
+constexpr SimTime kNever = std::numeric_limits<SimTime>::max();
+
+// The one-way link between the two threads: batches of Handovers in send
+// order, and the sender's watermark, the virtual time before which it will
+// send nothing more (its next event's time; kNever once it has finished).
+// The sender blocks while kMaxPending hand-overs wait (memory stays bounded
+// when it runs ahead).
+class HandoverChannel {
+ public:
+  static constexpr size_t kMaxPending = 4096;
+
+  // Appends `batch` (emptied) and raises the watermark to `watermark`.
+  void Publish(std::vector<Handover>& batch, SimTime watermark) {
+    {
+      std::unique_lock lock(mu_);
+      space_.wait(lock, [&] { return pending_.size() < kMaxPending; });
+      if (pending_.empty()) {
+        pending_.swap(batch);
+      } else {
+        std::move(batch.begin(), batch.end(), std::back_inserter(pending_));
+      }
+      watermark_ = watermark;
+    }
+    batch.clear();
+    ready_.notify_one();
+  }
+
+  // Moves every pending hand-over into `out` and returns the watermark; with
+  // `wait`, first waits until there is something new (a hand-over, or a
+  // watermark other than `seen`).
+  SimTime Take(std::vector<Handover>& out, bool wait, SimTime seen) {
+    SimTime watermark = 0;
+    {
+      std::unique_lock lock(mu_);
+      if (wait) ready_.wait(lock, [&] { return !pending_.empty() || watermark_ != seen; });
+      out.swap(pending_);
+      watermark = watermark_;
+    }
+    space_.notify_one();
+    return watermark;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable ready_;  // the receiver waits for hand-overs
+  std::condition_variable space_;  // the sender waits for room
+  std::vector<Handover> pending_;
+  SimTime watermark_ = std::numeric_limits<SimTime>::min();
+};
+
+// Owns one run: the engines, the services, the collector model, the outputs.
+//
+// In virtual time the onboarding services (the busiest group) run on their
+// own engine and thread; the collector model, the coordination and
+// e-commerce services, the writers and the metric scrapes run on the calling
+// thread. Nothing flows back from the collector to the services (an SDK's
+// export reaches the collector `arrive_at` >= the time it was sent, and no
+// answer returns), so the collector's thread only has to stay behind the
+// services' watermark: it runs an event at time t only once the services'
+// thread has no event before t left, by which time every hand-over due at or
+// before t has been imported (EventEngine::AtImported orders them ahead of
+// the collector's own events of the same instant). The output depends on the
+// seed only, never on how the two threads were scheduled. In real time
+// (hooks.run_engine) everything runs on one engine, as the hooks expect.
 class Simulation {
  public:
   Simulation(const SimulationOptions& options, const SimulationHooks& hooks)
@@ -127,16 +209,40 @@ class Simulation {
   void Deliver(core::TracesData&& data);
   // An SDK's export request reaches the collector at `arrive_at`.
   void Receive(core::TracesData&& request, SimTime arrive_at);
+  // The onboarding services' exports (their thread when split_).
+  void ReceiveFromOnboarding(core::TracesData&& request, SimTime arrive_at);
+  void LogsFromOnboarding(core::LogsData&& request);
+  void OnOnboardingIdle();
   void WriteLogs(core::LogsData&& data);
   void ScrapeMetrics();
-  void OnServicesIdle();
+  // The onboarding services' business metrics at `now` (collector's thread).
+  core::MetricsData OnboardingMetrics(SimTime now);
+  // A service group is idle after the window (its SDKs flushed).
+  void OnGroupIdle();
   void MaybeShutdownCollector();
+  // split_: the onboarding thread's loop, and the collector thread's.
+  void RunOnboardingThread();
+  void RunCollectorThread();
+  void Import(Handover&& handover);
+  // Takes the pending hand-overs (waiting for news with `wait`) and imports them.
+  void ImportPending(bool wait);
   Status WriteGroundTruth();
 
   const SimulationOptions& options_;
   const SimulationHooks& hooks_;  // real-time mode (simulation_hooks.h); empty otherwise
-  EventEngine engine_;
-  GroundTruth truth_;
+  EventEngine engine_;  // the collector's (and in real time everything's)
+  // split_: the onboarding services run on their own engine and thread.
+  bool split_ = false;
+  std::unique_ptr<EventEngine> onboarding_engine_;
+  HandoverChannel channel_;
+  std::vector<Handover> outbox_;       // onboarding thread: not yet published
+  std::vector<Handover> inbox_;        // collector thread: taken, not yet imported
+  SimTime onboarding_watermark_ = std::numeric_limits<SimTime>::min();  // collector thread
+  bool onboarding_idle_ = false;       // onboarding thread
+  // Onboarding business metrics taken at the onboarding thread's scrape ticks.
+  std::deque<std::pair<SimTime, core::MetricsData>> onboarding_metrics_;
+  GroundTruth truth_;             // the collector thread's: host services, deliveries
+  GroundTruth onboarding_truth_;  // the onboarding services'
   std::unique_ptr<core::OtlpFileWriter> traces_writer_;
   std::unique_ptr<core::OtlpFileWriter> metrics_writer_;
   std::unique_ptr<core::OtlpFileWriter> logs_writer_;  // with hosted services only
@@ -201,6 +307,90 @@ void Simulation::Receive(core::TracesData&& request, SimTime arrive_at) {
   });
 }
 
+void Simulation::ReceiveFromOnboarding(core::TracesData&& request, SimTime arrive_at) {
+  if (!split_) return Receive(std::move(request), arrive_at);
+  if (options_.sdk_export != nullptr) options_.sdk_export->ExportTraces(request);
+  Handover h;
+  h.kind = Handover::Kind::kTraces;
+  // A time in the past arrives now, as EventEngine::At would have it.
+  h.at = std::max(arrive_at, onboarding_engine_->now());
+  h.traces = std::move(request);
+  outbox_.push_back(std::move(h));
+}
+
+void Simulation::LogsFromOnboarding(core::LogsData&& request) {
+  if (!split_) return WriteLogs(std::move(request));
+  Handover h;
+  h.kind = Handover::Kind::kLogs;
+  h.at = onboarding_engine_->now();
+  h.logs = std::move(request);
+  outbox_.push_back(std::move(h));
+}
+
+void Simulation::OnOnboardingIdle() {
+  onboarding_idle_ = true;
+  services_->ShutdownSdks();
+  if (!split_) return OnGroupIdle();
+  Handover h;
+  h.kind = Handover::Kind::kIdle;
+  h.at = onboarding_engine_->now();
+  outbox_.push_back(std::move(h));
+}
+
+void Simulation::Import(Handover&& h) {
+  switch (h.kind) {
+    case Handover::Kind::kTraces:
+      ++pending_deliveries_;
+      engine_.AtImported(h.at, [this, request = std::move(h.traces)]() mutable {
+        collector_->ReceiveTraces(std::move(request));
+        --pending_deliveries_;
+        MaybeShutdownCollector();
+      });
+      break;
+    case Handover::Kind::kLogs:
+      engine_.AtImported(h.at, [this, logs = std::move(h.logs)]() mutable {
+        WriteLogs(std::move(logs));
+      });
+      break;
+    case Handover::Kind::kMetrics:
+      onboarding_metrics_.emplace_back(h.at, std::move(h.metrics));
+      break;
+    case Handover::Kind::kIdle:
+      engine_.AtImported(h.at, [this] { OnGroupIdle(); });
+      break;
+  }
+}
+
+void Simulation::ImportPending(bool wait) {
+  onboarding_watermark_ = channel_.Take(inbox_, wait, onboarding_watermark_);
+  for (Handover& h : inbox_) Import(std::move(h));
+  inbox_.clear();
+}
+
+void Simulation::RunOnboardingThread() {
+  // Events per hand-over batch: large enough that the lock and the wake-up
+  // are rare, small enough that the collector's thread is seldom left idle.
+  constexpr int kEventsPerBatch = 256;
+  EventEngine& engine = *onboarding_engine_;
+  while (true) {
+    for (int i = 0; i < kEventsPerBatch && engine.Step(); ++i) {
+    }
+    const std::optional<SimTime> next = engine.next_time();
+    channel_.Publish(outbox_, next ? *next : kNever);
+    if (!next) return;
+  }
+}
+
+void Simulation::RunCollectorThread() {
+  while (true) {
+    ImportPending(/*wait=*/false);
+    bool ran = false;
+    while (engine_.StepBefore(onboarding_watermark_)) ran = true;
+    if (onboarding_watermark_ == kNever && engine_.empty()) return;
+    if (!ran) ImportPending(/*wait=*/true);
+  }
+}
+
 void Simulation::WriteLogs(core::LogsData&& data) {
   log_records_ += data.LogRecordCount();
   if (write_status_.ok()) write_status_ = logs_writer_->Write(data);
@@ -223,8 +413,7 @@ void Simulation::ScrapeMetrics() {
                                      options_.start_unix_nano + static_cast<uint64_t>(now));
   }
   if (services_) {
-    core::MetricsData onboarding = services_->CollectMetrics(
-        options_.start_unix_nano, options_.start_unix_nano + static_cast<uint64_t>(now));
+    core::MetricsData onboarding = OnboardingMetrics(now);
     for (core::ResourceMetrics& rm : onboarding.resource_metrics) {
       business.resource_metrics.push_back(std::move(rm));
     }
@@ -237,12 +426,29 @@ void Simulation::ScrapeMetrics() {
   }
 }
 
-void Simulation::OnServicesIdle() {
+core::MetricsData Simulation::OnboardingMetrics(SimTime now) {
+  const uint64_t now_unix_nano = options_.start_unix_nano + static_cast<uint64_t>(now);
+  if (split_) {
+    // The onboarding thread scraped at its own ticks until it went idle.
+    while (!onboarding_metrics_.empty() && onboarding_metrics_.front().first < now) {
+      onboarding_metrics_.pop_front();
+    }
+    if (!onboarding_metrics_.empty() && onboarding_metrics_.front().first == now) {
+      core::MetricsData data = std::move(onboarding_metrics_.front().second);
+      onboarding_metrics_.pop_front();
+      return data;
+    }
+    // Past its last tick (the final scrape, or after it went idle): once its
+    // thread has finished the services are this thread's to read.
+    while (onboarding_watermark_ != kNever) ImportPending(/*wait=*/true);
+  }
+  return services_->CollectMetrics(options_.start_unix_nano, now_unix_nano);
+}
+
+void Simulation::OnGroupIdle() {
+  // Each group has flushed its SDKs through the sink (pending_deliveries_).
   if (--busy_service_groups_ > 0) return;
   sdks_done_ = true;
-  // Both flush through the sink (pending_deliveries_).
-  if (services_) services_->ShutdownSdks();
-  if (host_) host_->Shutdown();
   MaybeShutdownCollector();
 }
 
@@ -274,15 +480,19 @@ Result<SimulationSummary> Simulation::Run() {
                             engine_, options_.collector, options_.backend,
                             [this](core::TracesData&& data, int64_t) { Deliver(std::move(data)); },
                             std::move(collector_resource)));
+  split_ = options_.onboarding.enabled && !hooks_.run_engine && !hooks_.on_services;
+  if (split_) onboarding_engine_ = std::make_unique<EventEngine>();
   if (options_.onboarding.enabled) {
     LogsSink onboarding_logs;
     if (logs_writer_) {
-      onboarding_logs = [this](core::LogsData&& request, SimTime) { WriteLogs(std::move(request)); };
+      onboarding_logs = [this](core::LogsData&& request, SimTime) {
+        LogsFromOnboarding(std::move(request));
+      };
     }
     services_ = std::make_unique<OnboardingServices>(
-        engine_, options_, truth_,
+        split_ ? *onboarding_engine_ : engine_, options_, onboarding_truth_,
         [this](core::TracesData&& request, SimTime arrive_at) {
-          Receive(std::move(request), arrive_at);
+          ReceiveFromOnboarding(std::move(request), arrive_at);
         },
         std::move(onboarding_logs));
     TFLO_RETURN_IF_ERROR(services_->status());
@@ -301,10 +511,28 @@ Result<SimulationSummary> Simulation::Run() {
   }
 
   collector_->Start();
-  if (services_) services_->Start([this] { OnServicesIdle(); });
-  if (host_) host_->Start([this] { OnServicesIdle(); });
+  if (services_) services_->Start([this] { OnOnboardingIdle(); });
+  if (host_) {
+    host_->Start([this] {
+      host_->Shutdown();
+      OnGroupIdle();
+    });
+  }
 
   const SimTime interval = options_.metrics_interval.count();
+  // split_: the onboarding thread takes its business metrics at the same
+  // ticks, until it is idle (then the collector's thread reads them itself).
+  std::function<void()> onboarding_scrape_tick = [&] {
+    if (onboarding_idle_) return;
+    Handover h;
+    h.kind = Handover::Kind::kMetrics;
+    h.at = onboarding_engine_->now();
+    h.metrics = services_->CollectMetrics(options_.start_unix_nano,
+                                          options_.start_unix_nano + static_cast<uint64_t>(h.at));
+    outbox_.push_back(std::move(h));
+    onboarding_engine_->After(interval, onboarding_scrape_tick);
+  };
+  if (split_) onboarding_engine_->At(interval, onboarding_scrape_tick);
   std::function<void()> scrape_tick = [&] {
     if (finished_) return;
     ScrapeMetrics();
@@ -321,9 +549,14 @@ Result<SimulationSummary> Simulation::Run() {
   if (hooks_.on_services) hooks_.on_services(services_.get(), host_.get());
   if (hooks_.run_engine) {
     hooks_.run_engine(engine_);
+  } else if (split_) {
+    std::thread onboarding([this] { RunOnboardingThread(); });
+    RunCollectorThread();
+    onboarding.join();
   } else {
     engine_.Run();
   }
+  truth_.Merge(std::move(onboarding_truth_));
 
   if (!finished_) return InternalError("simulation stopped before the pipeline drained");
   TFLO_RETURN_IF_ERROR(write_status_);

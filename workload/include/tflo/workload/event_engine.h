@@ -5,7 +5,15 @@
 // sequence) order, so two events scheduled for the same instant run in the
 // order they were scheduled and a run is fully deterministic. There is no
 // cancellation: components that re-arm timers keep a generation counter and
-// ignore stale ticks. Not thread-safe; one engine per simulation.
+// ignore stale ticks.
+//
+// Events that come from another engine (AtImported: the simulation runs the
+// onboarding services on their own engine and thread, simulation.cc) run
+// before the engine's own events of the same instant, in the order they were
+// imported. The importer hands them over in the sender's order and before the
+// engine runs anything at or after their time, so the order never depends on
+// when a hand-over happened. Not thread-safe; each engine belongs to one
+// thread.
 #ifndef TFLO_WORKLOAD_EVENT_ENGINE_H_
 #define TFLO_WORKLOAD_EVENT_ENGINE_H_
 
@@ -33,9 +41,16 @@ class EventEngine {
   // events already due now).
   void At(SimTime time, Callback callback);
   void After(SimTime delay, Callback callback) { At(now_ + delay, std::move(callback)); }
+  // Schedules an event handed over by another engine (see above).
+  void AtImported(SimTime time, Callback callback);
 
   // Runs the next event; false when none is left.
   bool Step();
+  // Runs the next event if it is due before `limit`; false otherwise.
+  bool StepBefore(SimTime limit) {
+    if (queue_.empty() || queue_.top().time >= limit) return false;
+    return Step();
+  }
   // Runs events until none is left.
   void Run();
   // Runs the events due at or before `time`, then sets now() to `time`.
@@ -56,9 +71,11 @@ class EventEngine {
   // whose freed slots are reused.
   struct Event {
     SimTime time;
-    uint64_t sequence;
-    size_t slot;  // index into callbacks_
+    uint64_t sequence;  // kLocal set for the engine's own events
+    size_t slot;        // index into callbacks_
   };
+  static constexpr uint64_t kLocal = uint64_t{1} << 63;
+  void Push(SimTime time, uint64_t sequence, Callback callback);
   // std::priority_queue is a max-heap: "greater" means "runs later".
   struct Later {
     bool operator()(const Event& a, const Event& b) const {
@@ -68,6 +85,7 @@ class EventEngine {
 
   SimTime now_ = 0;
   uint64_t next_sequence_ = 0;
+  uint64_t next_import_sequence_ = 0;
   uint64_t events_run_ = 0;
   std::priority_queue<Event, std::vector<Event>, Later> queue_;
   std::vector<Callback> callbacks_;
