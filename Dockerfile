@@ -10,7 +10,7 @@
 # against (the apt lines of scripts/install-deps.sh, without the test and
 # benchmark ones) and builds a Release `tflo`; the runtime stage gets only the
 # shared libraries that binary links (gRPC, protobuf, SQLite, yaml-cpp,
-# spdlog/fmt, OpenSSL, zlib, mimalloc) and runs as an unprivileged user.
+# spdlog/fmt, OpenSSL, zlib, jemalloc) and runs as an unprivileged user.
 ARG DEBIAN_IMAGE=debian:12.11-slim
 
 FROM ${DEBIAN_IMAGE} AS build
@@ -20,7 +20,7 @@ RUN apt-get update -q \
       build-essential cmake pkg-config ca-certificates \
       libgrpc++-dev libgrpc-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev \
       libeigen3-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libfmt-dev \
-      libyaml-cpp-dev libcpp-httplib-dev libcli11-dev libssl-dev zlib1g-dev libmimalloc-dev \
+      libyaml-cpp-dev libcpp-httplib-dev libcli11-dev libssl-dev zlib1g-dev libjemalloc-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -34,7 +34,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update -q \
  && apt-get install -y -q --no-install-recommends \
       libgrpc++1.51 libgrpc29 libprotobuf32 libsqlite3-0 libyaml-cpp0.7 \
-      libspdlog1.10 libfmt9 libssl3 zlib1g libmimalloc2.0 ca-certificates curl \
+      libspdlog1.10 libfmt9 libssl3 zlib1g libjemalloc2 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /var/lib/tflo --create-home tflo
 COPY --from=build /build/cli/tflo /usr/local/bin/tflo

@@ -9,7 +9,7 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   libeigen3-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libyaml-cpp-dev libcpp-httplib-dev libcli11-dev libssl-dev zlib1g-dev libmimalloc-dev
+  libyaml-cpp-dev libcpp-httplib-dev libcli11-dev libssl-dev zlib1g-dev libjemalloc-dev
   prometheus docker-compose
 )
 
