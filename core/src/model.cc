@@ -123,6 +123,13 @@ SharedAttributeBlock MakeSharedAttributeBlock(std::vector<KeyValue> attributes) 
   return std::make_shared<const std::vector<KeyValue>>(std::move(attributes));
 }
 
+SharedAttributeBlock MakeStaticAttributeBlock(std::vector<KeyValue> attributes) {
+  // Deliberately never freed (see model.h). The aliasing constructor with an
+  // empty owner gives a non-null pointer without a control block.
+  const auto* block = new std::vector<KeyValue>(std::move(attributes));  // NOLINT
+  return SharedAttributeBlock(SharedAttributeBlock(), block);
+}
+
 const KeyValue& Attributes::at(size_t i) const {
   if (i >= size()) throw std::out_of_range("Attributes::at");
   return (*this)[i];

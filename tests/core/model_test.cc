@@ -71,6 +71,23 @@ TEST(AttributesTest, SharedPrefixIsSharedByCopiesAndNeverChanged) {
   EXPECT_EQ(block.use_count(), 2);  // the block and a
 }
 
+// A static block is shared like any other but carries no reference count.
+TEST(AttributesTest, StaticBlocksAreSharedWithoutAReferenceCount) {
+  const SharedAttributeBlock block =
+      MakeStaticAttributeBlock({{"rpc.system", "aws-api"}, {"rpc.service", "S3"}});
+  Attributes a(block);
+  a.emplace_back("customer.id", "CUST-2");
+  const Attributes b = a;
+
+  EXPECT_EQ(block.use_count(), 0);
+  EXPECT_TRUE(b.has_shared_prefix());
+  EXPECT_EQ(b, (Attributes{{"rpc.system", "aws-api"}, {"rpc.service", "S3"},
+                           {"customer.id", "CUST-2"}}));
+  a.mutable_at(0).value = "other";  // unshares a copy; the block is unchanged
+  EXPECT_FALSE(a.has_shared_prefix());
+  EXPECT_EQ(*(*block)[0].value.AsString(), "aws-api");
+}
+
 TEST(AttributesTest, EqualityIgnoresHowTheElementsAreStored) {
   Attributes shared(MakeSharedAttributeBlock({{"a", 1}, {"b", "x"}}));
   shared.emplace_back("c", true);

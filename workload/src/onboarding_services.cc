@@ -82,7 +82,7 @@ void SetError(core::Span& span, const std::string& type, const std::string& mess
 // attribute from literals and then copy it into the vector.)
 core::Attributes OnboardServerAttributes(int64_t status_code, std::string_view customer_type,
                                          const std::string& customer_id) {
-  static const core::SharedAttributeBlock kConstants = core::MakeSharedAttributeBlock(
+  static const core::SharedAttributeBlock kConstants = core::MakeStaticAttributeBlock(
       {{"http.request.method", "POST"},
        {"url.path", "/onboard"},
        {"url.scheme", "http"},
@@ -102,7 +102,7 @@ core::Attributes OnboardServerAttributes(int64_t status_code, std::string_view c
 core::Attributes SqsSendAttributes(const std::string& message_id, const std::string& customer_id,
                                    const char* customer_type) {
   static const core::SharedAttributeBlock kConstants =
-      core::MakeSharedAttributeBlock({{"messaging.system", "aws_sqs"},
+      core::MakeStaticAttributeBlock({{"messaging.system", "aws_sqs"},
                                       {"messaging.destination.name", kQueueName},
                                       {"messaging.operation.type", "send"},
                                       {"messaging.operation.name", "SendMessage"},
@@ -121,7 +121,7 @@ core::Attributes SqsSendAttributes(const std::string& message_id, const std::str
 core::Attributes SqsProcessAttributes(const std::string& message_id, bool cold_start,
                                       const std::string& customer_id, const char* customer_type) {
   static const core::SharedAttributeBlock kConstants =
-      core::MakeSharedAttributeBlock({{"messaging.system", "aws_sqs"},
+      core::MakeStaticAttributeBlock({{"messaging.system", "aws_sqs"},
                                       {"messaging.destination.name", kQueueName},
                                       {"messaging.operation.type", "process"},
                                       {"messaging.operation.name", "process"}});
@@ -708,7 +708,7 @@ void AddStepAttributes(core::Span& span, const StepSpec& step, const std::string
   static const std::array<core::SharedAttributeBlock, kSteps.size()> kConstants = [] {
     std::array<core::SharedAttributeBlock, kSteps.size()> table;
     for (size_t i = 0; i < kSteps.size(); ++i) {
-      table[i] = core::MakeSharedAttributeBlock(BuildStepConstants(kSteps[i]));
+      table[i] = core::MakeStaticAttributeBlock(BuildStepConstants(kSteps[i]));
     }
     return table;
   }();

@@ -94,6 +94,12 @@ struct KeyValue {
 // that starts with it (the constant attributes of a span kind, a resource).
 using SharedAttributeBlock = std::shared_ptr<const std::vector<KeyValue>>;
 SharedAttributeBlock MakeSharedAttributeBlock(std::vector<KeyValue> attributes);
+// A block that lives until the process exits (never freed), for the constants
+// of a span kind held in a function-local static: it has no reference count,
+// so copying and dropping it touch no shared memory. The simulator makes spans
+// on one thread and frees them on another; a count bumped from both sides on
+// every span made that cache line bounce between the cores.
+SharedAttributeBlock MakeStaticAttributeBlock(std::vector<KeyValue> attributes);
 
 // Ordered, as on the wire. Keys should be unique; FindAttribute returns the first.
 //
