@@ -132,6 +132,51 @@ TEST(RngTest, DistributionsHaveExpectedMoments) {
   EXPECT_NEAR(lognormal[kN / 2], 10.0, 0.1);
 }
 
+// The ziggurat's draws follow the normal law: the Kolmogorov-Smirnov distance
+// to Phi is within the 1 % critical value, and the tail beyond the base strip
+// (|z| > 3.44, drawn separately) has the mass it should.
+TEST(RngTest, NormalFollowsTheNormalLawIncludingTheTail) {
+  Rng rng(11);
+  constexpr int kN = 400000;
+  std::vector<double> z(kN);
+  for (double& v : z) v = rng.Normal();
+  std::sort(z.begin(), z.end());
+  double ks = 0;
+  for (int i = 0; i < kN; ++i) {
+    const double cdf = 0.5 * std::erfc(-z[static_cast<size_t>(i)] / std::sqrt(2.0));
+    ks = std::max({ks, std::abs(cdf - static_cast<double>(i) / kN),
+                   std::abs(cdf - static_cast<double>(i + 1) / kN)});
+  }
+  EXPECT_LT(ks, 1.63 / std::sqrt(static_cast<double>(kN)));
+
+  constexpr double kEdge = 3.442619855899;
+  const double expected = kN * std::erfc(kEdge / std::sqrt(2.0));  // both tails: ~230
+  const auto beyond = std::count_if(z.begin(), z.end(), [&](double v) { return std::abs(v) > kEdge; });
+  EXPECT_NEAR(static_cast<double>(beyond), expected, 5 * std::sqrt(expected));
+  const auto negative = std::count_if(z.begin(), z.end(), [&](double v) { return v < -kEdge; });
+  EXPECT_NEAR(static_cast<double>(negative), expected / 2, 5 * std::sqrt(expected / 2));
+}
+
+TEST(RngTest, UuidsAreVersion4InTheCanonicalForm) {
+  Rng rng(5);
+  const std::string a = rng.NewUuid();
+  const std::string b = rng.NewUuid();
+  ASSERT_EQ(a.size(), 36u);
+  for (size_t i : {8u, 13u, 18u, 23u}) EXPECT_EQ(a[i], '-') << a;
+  EXPECT_EQ(a[14], '4') << a;  // version
+  EXPECT_NE(std::string("89ab").find(a[19]), std::string::npos) << a;  // variant 10xx
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef-"), std::string::npos) << a;
+  EXPECT_NE(a, b);
+}
+
+TEST(RngTest, RoundToInt64RoundsHalvesAwayFromZero) {
+  EXPECT_EQ(RoundToInt64(2.5), 3);
+  EXPECT_EQ(RoundToInt64(-2.5), -3);
+  EXPECT_EQ(RoundToInt64(2.4999), 2);
+  EXPECT_EQ(RoundToInt64(-0.2), 0);
+  EXPECT_EQ(RoundToInt64(1e15 + 0.75), 1'000'000'000'000'001);
+}
+
 TEST(RngTest, UniformIntCoversRangeAndIdsAreValid) {
   Rng rng(3);
   std::vector<int> hits(5, 0);

@@ -27,7 +27,7 @@ std::optional<SimTime> ArrivalProcess::Next(SimTime after, SimTime horizon) {
     }
     // At least 1 ns, so that arrivals are strictly after `after` and the loop
     // always advances.
-    const SimTime candidate = t + std::max<SimTime>(std::llround(gap_ns), 1);
+    const SimTime candidate = t + std::max<SimTime>(RoundToInt64(gap_ns), 1);
     if (candidate >= segment_end) {
       t = segment_end;
       continue;

@@ -12,10 +12,10 @@ constexpr const char* kSdkVersion = "1.27.0";
 
 SimTime Draw(Rng& rng, double median_ms, double sigma) {
   const double ns = rng.LogNormal(median_ms, sigma) * 1e6;
-  return std::max<SimTime>(1, std::llround(ns));
+  return std::max<SimTime>(1, RoundToInt64(ns));
 }
 
-SimTime Ms(double ms) { return std::max<SimTime>(0, std::llround(ms * 1e6)); }
+SimTime Ms(double ms) { return std::max<SimTime>(0, RoundToInt64(ms * 1e6)); }
 
 core::Span MakeSpan(const core::TraceId& trace_id, const core::SpanId& span_id,
                     const core::SpanId& parent_id, std::string name, core::SpanKind kind,
@@ -115,7 +115,7 @@ double Effect(const TrafficPhase* phase, std::string_view key, double fallback) 
 
 SimTime StepFaults::Apply(SimTime latency) const {
   const double scaled = static_cast<double>(latency) * latency_factor;
-  return std::max<SimTime>(1, std::llround(scaled) + extra_latency);
+  return std::max<SimTime>(1, RoundToInt64(scaled) + extra_latency);
 }
 
 StepFaults FaultsFor(const FaultSet* faults, std::string_view target, SimTime now,

@@ -18,7 +18,7 @@ constexpr SimTime kScaleUpStep = 60 * kSecond / kEsmScaleUpPerMinute;
 
 SimTime Draw(Rng& rng, SimTime median, double sigma) {
   if (median <= 0) return 0;
-  return std::max<SimTime>(1, std::llround(rng.LogNormal(static_cast<double>(median), sigma)));
+  return std::max<SimTime>(1, RoundToInt64(rng.LogNormal(static_cast<double>(median), sigma)));
 }
 
 
@@ -50,7 +50,7 @@ double CpuSlowdown(int64_t memory_mb) {
 SimTime ScaleCpuBound(SimTime at_one_vcpu, int64_t memory_mb) {
   if (at_one_vcpu <= 0) return 0;
   return std::max<SimTime>(1,
-                           std::llround(static_cast<double>(at_one_vcpu) * CpuSlowdown(memory_mb)));
+                           RoundToInt64(static_cast<double>(at_one_vcpu) * CpuSlowdown(memory_mb)));
 }
 
 int64_t BilledMilliseconds(SimTime duration) {

@@ -38,7 +38,7 @@ constexpr SimTime kLambdaExportLatency = 2 * kMillisecond;
 // integer nanoseconds (at least 1) before anything records it.
 SimTime Draw(Rng& rng, double median_ms, double sigma) {
   const double ns = rng.LogNormal(median_ms, sigma) * 1e6;
-  return std::max<SimTime>(1, std::llround(ns));
+  return std::max<SimTime>(1, RoundToInt64(ns));
 }
 
 
@@ -251,7 +251,7 @@ void OnboardingServices::ScheduleNextArrival(SimTime after) {
     if (const std::optional<SimTime> t = arrivals_->Next(after, options_.window.count())) next = *t;
   } else {
     const double mean_gap_ns = 1e9 / options_.onboarding.requests_per_second;
-    next = after + std::max<SimTime>(1, std::llround(arrivals_rng_.Exponential(mean_gap_ns)));
+    next = after + std::max<SimTime>(1, RoundToInt64(arrivals_rng_.Exponential(mean_gap_ns)));
   }
   if (next < options_.window.count()) {
     if (lambda_) {
@@ -456,7 +456,7 @@ void OnboardingServices::OnMessage(const SqsMessage& message) {
     // A failing step stops part-way through.
     if (error)
       duration =
-          std::max<SimTime>(1, std::llround(static_cast<double>(duration) * rng.Uniform(0.3, 1.0)));
+          std::max<SimTime>(1, RoundToInt64(static_cast<double>(duration) * rng.Uniform(0.3, 1.0)));
     core::Span span = MakeSpan(trace_id, rng.NewSpanId(), process_id, step.name, step.kind, Unix(t),
                                duration, kFlagsLocalParent);
     span.attributes = {{"onboarding.step", step.name}, {"customer.id", message.customer_id}};
@@ -728,7 +728,7 @@ SimTime Slowed(const TargetFaults* faults, SimTime duration, SimTime at) {
   if (faults == nullptr || faults->empty()) return duration;
   const std::chrono::nanoseconds elapsed(at);
   const double slowed = static_cast<double>(duration) * faults->LatencyMultiplier(elapsed);
-  return std::max<SimTime>(1, std::llround(slowed) + faults->ExtraLatency(elapsed).count());
+  return std::max<SimTime>(1, RoundToInt64(slowed) + faults->ExtraLatency(elapsed).count());
 }
 
 // A processing step's latency under its own faults and the function's
@@ -743,7 +743,7 @@ SimTime Slowed(const TargetFaults* step, const TargetFaults* function, SimTime d
   const std::chrono::nanoseconds elapsed(at);
   const double slowed = static_cast<double>(duration) * step->LatencyMultiplier(elapsed) *
                         function->LatencyMultiplier(elapsed);
-  return std::max<SimTime>(1, std::llround(slowed) + step->ExtraLatency(elapsed).count() +
+  return std::max<SimTime>(1, RoundToInt64(slowed) + step->ExtraLatency(elapsed).count() +
                                   function->ExtraLatency(elapsed).count());
 }
 
@@ -1107,7 +1107,7 @@ void OnboardingServices::OnOnboardRequest(const ExternalRequest* external,
       truth_.CountMessageSent();
     } else {
       send_duration = std::max<SimTime>(
-          1, std::llround(static_cast<double>(send_duration) * rng.Uniform(0.3, 1.0)));
+          1, RoundToInt64(static_cast<double>(send_duration) * rng.Uniform(0.3, 1.0)));
     }
 
     core::Span send = MakeSpan(trace_id, send_id, server_id, "sqs.send", core::SpanKind::kProducer,
@@ -1205,7 +1205,7 @@ void OnboardingServices::ScheduleNextLookup(SimTime after) {
 void OnboardingServices::ScheduleNextPoisson(SimTime after, double rate, Rng& rng,
                                              EventEngine::Callback on_arrival) {
   if (rate > 0) {
-    const SimTime next = after + std::max<SimTime>(1, std::llround(rng.Exponential(1e9 / rate)));
+    const SimTime next = after + std::max<SimTime>(1, RoundToInt64(rng.Exponential(1e9 / rate)));
     if (next < options_.window.count()) {
       engine_.At(next, std::move(on_arrival));
       return;
@@ -1381,7 +1381,7 @@ OnboardingServices::StepOutcome OnboardingServices::RunStep(
     SimTime duration = Draw(rng, step.median_ms * factor, step.sigma);
     if (step.cpu_bound) {
       duration = std::max<SimTime>(
-          1, std::llround(static_cast<double>(duration) * invocation.cpu_slowdown));
+          1, RoundToInt64(static_cast<double>(duration) * invocation.cpu_slowdown));
     }
     duration = Slowed(faults, lambda_faults_, duration, t);
     const double p = std::max(FailureProbability(faults, base_p, t),
@@ -1390,7 +1390,7 @@ OnboardingServices::StepOutcome OnboardingServices::RunStep(
     // A failing call fails part-way through.
     if (error) {
       duration =
-          std::max<SimTime>(1, std::llround(static_cast<double>(duration) * rng.Uniform(0.3, 1.0)));
+          std::max<SimTime>(1, RoundToInt64(static_cast<double>(duration) * rng.Uniform(0.3, 1.0)));
     }
     // A check that answered may reject the customer (a business outcome, not an error).
     const bool rejected = check && !error && rejection_rate > 0 && rng.Bernoulli(rejection_rate);
@@ -1434,7 +1434,7 @@ OnboardingServices::StepOutcome OnboardingServices::RunStep(
     if (attempt + 1 < attempts) {
       const double backoff_s =
           std::min(kRetryMaxSeconds, rng.Uniform() * kRetryBaseSeconds * std::ldexp(1.0, attempt));
-      const SimTime backoff = std::max<SimTime>(1, std::llround(backoff_s * 1e9));
+      const SimTime backoff = std::max<SimTime>(1, RoundToInt64(backoff_s * 1e9));
       fields.push_back({"outcome", "retry"});
       fields.push_back({"retry_in_ms", static_cast<double>(backoff) / 1e6});
       telemetry_->PlanLog(t, Severity::kWarn,

@@ -1,7 +1,6 @@
 #include "tflo/workload/rng.h"
 
 #include <cmath>
-#include <numbers>
 
 namespace tflo::workload {
 
@@ -11,6 +10,49 @@ uint64_t SplitMix64(uint64_t& state) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
+}
+
+namespace {
+
+// The ziggurat for the standard normal density's unnormalised half,
+// f(x) = exp(-x^2 / 2), x >= 0: 128 layers of equal area kV. Layer i (i >= 1)
+// is the box [0, x[i]] x [f(x[i]), f(x[i+1])]; layer 0 is the box
+// [0, kR] x [0, f(kR)] plus the tail beyond kR, drawn as a box of width
+// x[0] = kV / f(kR). kR and kV are the 128-layer constants of Marsaglia and
+// Tsang (2000).
+constexpr int kLayers = 128;
+constexpr double kR = 3.442619855899;
+constexpr double kV = 9.91256303526217e-3;
+
+double HalfDensity(double x) { return std::exp(-0.5 * x * x); }
+
+struct Ziggurat {
+  std::array<double, kLayers + 1> x{};
+  std::array<double, kLayers + 1> f{};      // HalfDensity(x[i])
+  std::array<double, kLayers> inner_ratio{};  // x[i + 1] / x[i]: the part wholly under f
+
+  Ziggurat() {
+    x[0] = kV / HalfDensity(kR);
+    x[1] = kR;
+    // Equal areas: x[i] * (f(x[i + 1]) - f(x[i])) = kV.
+    for (int i = 1; i + 1 < kLayers; ++i) {
+      x[i + 1] = std::sqrt(-2.0 * std::log(kV / x[i] + HalfDensity(x[i])));
+    }
+    x[kLayers] = 0;
+    for (int i = 0; i <= kLayers; ++i) f[i] = HalfDensity(x[i]);
+    for (int i = 0; i < kLayers; ++i) inner_ratio[i] = x[i + 1] / x[i];
+  }
+};
+
+const Ziggurat& ZigguratTables() {
+  static const Ziggurat tables;
+  return tables;
+}
+
+}  // namespace
+
+Rng::Rng(uint64_t seed) {
+  for (uint64_t& word : state_) word = SplitMix64(seed);
 }
 
 Rng Rng::ForStream(uint64_t seed, uint64_t stream) {
@@ -39,17 +81,30 @@ double Rng::Exponential(double mean) {
 }
 
 double Rng::Normal() {
-  if (has_spare_normal_) {
-    has_spare_normal_ = false;
-    return spare_normal_;
+  const Ziggurat& z = ZigguratTables();
+  while (true) {
+    const uint64_t bits = Next();
+    const auto layer = static_cast<size_t>(bits & (kLayers - 1));
+    // Uniform in [-1, 1) from the top 53 bits (disjoint from the layer's 7).
+    const double u = static_cast<double>(static_cast<int64_t>(bits) >> 11) * 0x1.0p-52;
+    const double x = u * z.x[layer];
+    if (std::fabs(u) < z.inner_ratio[layer]) return x;  // ~98.8 % of draws
+    if (layer == 0) return NormalTail(u < 0);
+    // In the layer's wedge: keep x with probability (f(x) - f(x[i])) / (f(x[i+1]) - f(x[i])).
+    const double y = z.f[layer] + Uniform() * (z.f[layer + 1] - z.f[layer]);
+    if (y < HalfDensity(x)) return x;
   }
-  const double u1 = 1.0 - Uniform();  // (0, 1]
-  const double u2 = Uniform();
-  const double r = std::sqrt(-2.0 * std::log(u1));
-  const double theta = 2.0 * std::numbers::pi * u2;
-  spare_normal_ = r * std::sin(theta);
-  has_spare_normal_ = true;
-  return r * std::cos(theta);
+}
+
+double Rng::NormalTail(bool negative) {
+  // Marsaglia (1964): the normal's tail beyond kR from two exponentials.
+  double a = 0;
+  double b = 0;
+  do {
+    a = -std::log(1.0 - Uniform()) / kR;
+    b = -std::log(1.0 - Uniform());
+  } while (b + b < a * a);
+  return negative ? -(kR + a) : kR + a;
 }
 
 double Rng::LogNormal(double median, double sigma) { return median * std::exp(sigma * Normal()); }
@@ -89,10 +144,23 @@ std::string HexWord(uint64_t v, int digits) {
 std::string Rng::NewUuid() {
   const uint64_t hi = (Next() & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
   const uint64_t lo = (Next() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-  const std::string h = HexWord(hi, 16);
-  const std::string l = HexWord(lo, 16);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + l.substr(0, 4) +
-         "-" + l.substr(4, 12);
+  static constexpr const char* kHex = "0123456789abcdef";
+  // 8-4-4-4-12 hex digits: hi in the first three groups, lo in the last two.
+  std::string out(36, '-');
+  size_t pos = 0;
+  const auto put = [&](uint64_t v, size_t digits) {
+    for (size_t i = digits; i-- > 0;) {
+      out[pos + i] = kHex[v & 0xF];
+      v >>= 4;
+    }
+    pos += digits + 1;  // and the dash
+  };
+  put(hi >> 32, 8);
+  put((hi >> 16) & 0xFFFF, 4);
+  put(hi & 0xFFFF, 4);
+  put(lo >> 48, 4);
+  put(lo & 0xFFFFFFFFFFFFULL, 12);
+  return out;
 }
 
 }  // namespace tflo::workload
