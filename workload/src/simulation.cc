@@ -148,15 +148,20 @@ class HandoverChannel {
   void Publish(std::vector<Handover>& batch, SimTime watermark) {
     {
       std::unique_lock lock(mu_);
-      space_.wait(lock, [&] { return pending_.size() < kMaxPending; });
+      if (pending_.size() >= kMaxPending) {
+        sender_waiting_ = true;
+        space_.wait(lock, [&] { return pending_.size() < kMaxPending; });
+        sender_waiting_ = false;
+      }
       if (pending_.empty()) {
         pending_.swap(batch);
       } else {
         std::move(batch.begin(), batch.end(), std::back_inserter(pending_));
       }
+      batch.clear();
       watermark_ = watermark;
+      if (!receiver_waiting_) return;  // it looks again before it waits
     }
-    batch.clear();
     ready_.notify_one();
   }
 
@@ -167,9 +172,14 @@ class HandoverChannel {
     SimTime watermark = 0;
     {
       std::unique_lock lock(mu_);
-      if (wait) ready_.wait(lock, [&] { return !pending_.empty() || watermark_ != seen; });
+      if (wait) {
+        receiver_waiting_ = true;
+        ready_.wait(lock, [&] { return !pending_.empty() || watermark_ != seen; });
+        receiver_waiting_ = false;
+      }
       out.swap(pending_);
       watermark = watermark_;
+      if (!sender_waiting_) return watermark;
     }
     space_.notify_one();
     return watermark;
@@ -181,6 +191,10 @@ class HandoverChannel {
   std::condition_variable space_;  // the sender waits for room
   std::vector<Handover> pending_;
   SimTime watermark_ = std::numeric_limits<SimTime>::min();
+  // Who sleeps on a condition variable: the other side only signals (a
+  // futex call) when someone does.
+  bool receiver_waiting_ = false;
+  bool sender_waiting_ = false;
 };
 
 // Owns one run: the engines, the services, the collector model, the outputs.
@@ -370,7 +384,7 @@ void Simulation::ImportPending(bool wait) {
 void Simulation::RunOnboardingThread() {
   // Events per hand-over batch: large enough that the lock and the wake-up
   // are rare, small enough that the collector's thread is seldom left idle.
-  constexpr int kEventsPerBatch = 256;
+  constexpr int kEventsPerBatch = 1024;
   EventEngine& engine = *onboarding_engine_;
   while (true) {
     for (int i = 0; i < kEventsPerBatch && engine.Step(); ++i) {
