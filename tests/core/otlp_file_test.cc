@@ -295,6 +295,40 @@ TEST(OtlpFileTest, BinaryRecordsAreExactlyProtobufSerialization) {
                                                                                      Signal::kLogs);
 }
 
+// Large binary requests go from the encoder straight to the file (no copy into
+// the write buffer), small ones through the buffer: interleaved, the records
+// keep their order and bytes.
+TEST(OtlpFileTest, LargeAndSmallBinaryRequestsKeepTheirOrderAndBytes) {
+  TempDir dir;
+  const auto path = dir.path() / "mixed.binpb";
+  auto writer = MustCreate(path, Signal::kTraces, OtlpFileFormat::kBinary);
+  ASSERT_NE(writer, nullptr);
+  const std::vector<TracesData> requests = {NumberedTraces(2, 1), NumberedTraces(2000, 10),
+                                            NumberedTraces(1, 3), NumberedTraces(1500, 5000),
+                                            NumberedTraces(3, 7)};
+  std::string expected;
+  for (const TracesData& request : requests) {
+    ASSERT_TRUE(writer->Write(request).ok());
+    otlp_trace::ExportTraceServiceRequest proto;
+    ToProto(request, &proto);
+    const std::string body = proto.SerializeAsString();
+    const auto n = static_cast<uint32_t>(body.size());
+    expected += std::string{static_cast<char>(n >> 24), static_cast<char>(n >> 16),
+                            static_cast<char>(n >> 8), static_cast<char>(n)};
+    expected += body;
+  }
+  EXPECT_EQ(writer->bytes_written(), expected.size());
+  ASSERT_TRUE(writer->Close().ok());
+
+  const std::string bytes = ReadFile(path);
+  EXPECT_GT(bytes.size(), size_t{2} * 64 * 1024);  // two requests above the direct-write size
+  EXPECT_TRUE(bytes == expected);
+  auto back = ReadAllTraces(path);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->size(), requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) EXPECT_EQ((*back)[i], requests[i]) << i;
+}
+
 TEST(OtlpFileTest, CreateTruncatesAnExistingFile) {
   TempDir dir;
   const auto path = dir.path() / "t.jsonl";
