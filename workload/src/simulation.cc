@@ -142,7 +142,11 @@ constexpr SimTime kNever = std::numeric_limits<SimTime>::max();
 // when it runs ahead).
 class HandoverChannel {
  public:
-  static constexpr size_t kMaxPending = 4096;
+  // Small: the collector's thread then frees the hand-overs soon after they
+  // were made, while their memory is still in a cache. The peak RSS of an
+  // hour of `mixed` was 231 MB at 4096 and is 160 MB at 64 (109 MB on one
+  // thread); 64 was also ~6 % faster than 4096 over 20 simulated minutes.
+  static constexpr size_t kMaxPending = 64;
 
   // Appends `batch` (emptied) and raises the watermark to `watermark`.
   void Publish(std::vector<Handover>& batch, SimTime watermark) {
@@ -383,8 +387,9 @@ void Simulation::ImportPending(bool wait) {
 
 void Simulation::RunOnboardingThread() {
   // Events per hand-over batch: large enough that the lock and the wake-up
-  // are rare, small enough that the collector's thread is seldom left idle.
-  constexpr int kEventsPerBatch = 1024;
+  // are rare, small enough that the collector's thread is seldom left idle
+  // (256 and 1024 measured alike; 256 keeps the hand-overs fresher).
+  constexpr int kEventsPerBatch = 256;
   EventEngine& engine = *onboarding_engine_;
   while (true) {
     for (int i = 0; i < kEventsPerBatch && engine.Step(); ++i) {
