@@ -18,7 +18,10 @@
 //   ground_truth.json  - what was injected and what happened (see README).
 // With options.sdk_export set, the SDK export requests (spans, logs, business
 // metrics) also go to that sink as they are produced, e.g. to a real collector.
-// The same options (seed included) give byte-identical files. Not thread-safe;
+// The same options (seed included) give byte-identical files. A run uses two
+// threads in virtual time (the onboarding services on their own; see
+// simulation.cc and workload/README.md "Performance"); the files do not depend
+// on how the two were scheduled. RunSimulation itself is not thread-safe;
 // independent simulations may run on different threads.
 #ifndef TFLO_WORKLOAD_SIMULATION_H_
 #define TFLO_WORKLOAD_SIMULATION_H_
@@ -114,9 +117,11 @@ struct BackendModel {
 // collector model: the OTLP requests as they leave the applications, before
 // any collector processing (batching, sampling, spanmetrics). An OTLP/gRPC
 // implementation (otlp_export_sink.h) sends them to a real collector, which
-// then plays the part of the collector model. Called on the simulation thread
-// while the run proceeds, in the order the SDKs export; an implementation may
-// block (back-pressure) but must bound every call. The requests are not kept:
+// then plays the part of the collector model. Called while the run proceeds,
+// in each SDK's export order, from two threads in virtual time (the
+// onboarding services' exports from theirs, the others' from the caller's):
+// an implementation must be thread-safe. It may block (back-pressure) but
+// must bound every call. The requests are not kept:
 // copy what outlives the call. Nothing the sink does changes the files.
 class SdkExportSink {
  public:
