@@ -129,45 +129,40 @@ class FdOtlpFileWriter final : public OtlpFileWriter {
     return OkStatus();
   }
 
-  // Writes `a` then `b` in full (one writev while the kernel takes it all).
+  // Writes `a` then `b` in full (one writev while the kernel takes it all);
+  // the buffered path (Flush) and large binary requests both go through it.
   Status WriteAll(std::string_view a, std::string_view b) {
     iovec parts[2] = {{const_cast<char*>(a.data()), a.size()},  // NOLINT: writev's iovec is not const
                       {const_cast<char*>(b.data()), b.size()}};
     iovec* next = parts;
     int count = 2;
-    while (count > 0) {
-      const ssize_t n = ::writev(fd_, next, count);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        error_ = ErrnoStatus(path_, "write", errno);  // sticky, as in Flush
-        return error_;
-      }
-      auto left = static_cast<size_t>(n);
-      while (count > 0 && left >= next->iov_len) {
-        left -= next->iov_len;
+    size_t done = 0;  // bytes of *next already written
+    while (true) {
+      // Skips what is fully written (and empty parts: no system call for nothing).
+      while (count > 0 && done >= next->iov_len) {
+        done -= next->iov_len;
         ++next;
         --count;
       }
-      if (count > 0) {
-        next->iov_base = static_cast<char*>(next->iov_base) + left;
-        next->iov_len -= left;
-      }
-    }
-    return OkStatus();
-  }
-
-  Status Flush() {
-    size_t done = 0;
-    while (done < buffer_.size()) {
-      const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+      if (count == 0) return OkStatus();
+      next->iov_base = static_cast<char*>(next->iov_base) + done;
+      next->iov_len -= done;
+      const ssize_t n = ::writev(fd_, next, count);
       if (n < 0) {
-        if (errno == EINTR) continue;
+        if (errno == EINTR) {
+          done = 0;
+          continue;
+        }
         // Sticky: after a partial write the file no longer holds whole records.
         error_ = ErrnoStatus(path_, "write", errno);
         return error_;
       }
-      done += static_cast<size_t>(n);
+      done = static_cast<size_t>(n);
     }
+  }
+
+  Status Flush() {
+    TFLO_RETURN_IF_ERROR(WriteAll(buffer_.view(), {}));
     buffer_.clear();
     return OkStatus();
   }
