@@ -273,8 +273,14 @@ void EcommerceServices::Ship(svc::ServiceSdk& sdk, std::vector<core::Span> spans
 
 void EcommerceServices::RecordQuery(DbMetrics& metrics, const char* operation, const char* table,
                                     SimTime duration) {
-  metrics.query_duration->Record(static_cast<double>(duration) / 1e9,
-                                 {{"operation", operation}, {"table", table}});
+  const auto key = std::make_pair(operation, table);
+  auto it = metrics.query_series.find(key);
+  if (it == metrics.query_series.end()) {
+    it = metrics.query_series
+             .emplace(key, metrics.query_duration->Bind({{"operation", operation}, {"table", table}}))
+             .first;
+  }
+  it->second.Record(static_cast<double>(duration) / 1e9);
 }
 
 // ---- load generator -----------------------------------------------------------
@@ -371,30 +377,41 @@ void EcommerceServices::Call(const std::shared_ptr<Journey>& journey, const char
     context.traceparent = core::TraceParent{journey->trace_id, client_id, core::kTraceFlagSampled};
     core::InjectHttp(context, headers);
   }
-  const std::string url = "http://" + std::string(host) + ":" + std::to_string(port) + target;
+  std::string url = "http://" + std::string(host) + ":" + std::to_string(port) + target;
   const SimTime arrive = start + svc::Draw(rng, 0.4, 0.3);
-  env_.engine.At(arrive, [this, journey, method, host, port, url, start, client_id,
+  env_.engine.At(arrive, [this, journey, method, host, port, url = std::move(url), start, client_id,
                           headers = std::move(headers), serve = std::move(serve),
                           next = std::move(next)]() mutable {
-    serve(headers, [this, journey, method, host, port, url, start, client_id,
-                    next = std::move(next)](int status) mutable {
+    serve(headers, [this, journey = std::move(journey), method, host, port, url = std::move(url),
+                    start, client_id, next = std::move(next)](int status) mutable {
       const SimTime end = env_.engine.now() + svc::Draw(loadgen_rng_, 0.4, 0.3);
-      env_.engine.At(end, [this, journey, method, host, port, url, start, client_id, end, status,
-                           next = std::move(next)] {
+      env_.engine.At(end, [this, journey = std::move(journey), method, host, port,
+                           url = std::move(url), start, client_id, end, status,
+                           next = std::move(next)]() mutable {
         const bool is_get = std::string_view(method) == "GET";
         core::Span span =
             svc::MakeSpan(journey->trace_id, client_id, journey->root_id, method,
                           core::SpanKind::kClient, Unix(start), Unix(end), svc::kFlagsLocalParent);
-        span.attributes = {{"http.request.method", method},
-                           {"url.full", url},
-                           {"server.address", host},
-                           {"server.port", port},
-                           {"network.protocol.version", "1.1"},
-                           {"http.response.status_code", status}};
+        const auto key = std::make_tuple(method, host, port);
+        auto constants = client_attributes_.find(key);
+        if (constants == client_attributes_.end()) {
+          constants = client_attributes_
+                          .emplace(key, core::MakeSharedAttributeBlock(
+                                            {{"http.request.method", method},
+                                             {"server.address", host},
+                                             {"server.port", port},
+                                             {"network.protocol.version", "1.1"}}))
+                          .first;
+        }
+        core::Attributes& a = span.attributes;
+        a = core::Attributes(constants->second);
+        a.reserve(a.size() + 3);
+        a.emplace_back("url.full", std::move(url));
+        a.emplace_back("http.response.status_code", status);
         // 4xx and 5xx are errors on a CLIENT span (HTTP semantic conventions).
         if (status >= 400) {
           span.status.code = core::StatusCode::kError;
-          span.attributes.push_back({"error.type", std::to_string(status)});
+          a.emplace_back("error.type", std::to_string(status));
         }
         env_.truth.RecordSpan(is_get ? op_client_get_ : op_client_post_, end - start,
                               status >= 400);
@@ -470,18 +487,16 @@ std::shared_ptr<EcommerceServices::ServerRequest> EcommerceServices::BeginServer
 core::Span EcommerceServices::DbSpan(Rng& rng, const ServerRequest& request, const char* operation,
                                      const char* table, const char* statement, SimTime start,
                                      SimTime duration) {
-  core::Span span =
-      svc::MakeSpan(request.trace_id, rng.NewSpanId(), request.server_id,
-                    std::string(operation) + " " + kDbName + "." + table, core::SpanKind::kClient,
-                    Unix(start), Unix(start + duration), svc::kFlagsLocalParent);
-  // The same few literal statements over and over: one shared block each.
+  // The same few literal statements over and over: one name and one shared
+  // attribute block each.
   const auto key = std::make_tuple(reinterpret_cast<std::uintptr_t>(operation),
                                    reinterpret_cast<std::uintptr_t>(table),
                                    reinterpret_cast<std::uintptr_t>(statement));
   auto it = db_attributes_.find(key);
   if (it == db_attributes_.end()) {
-    it = db_attributes_
-             .emplace(key, core::MakeSharedAttributeBlock({{"db.system", "postgresql"},
+    DbConstants constants;
+    constants.name = std::string(operation) + " " + kDbName + "." + table;
+    constants.attributes = core::MakeSharedAttributeBlock({{"db.system", "postgresql"},
                                                            {"db.name", kDbName},
                                                            {"db.operation", operation},
                                                            {"db.sql.table", table},
@@ -490,10 +505,13 @@ core::Span EcommerceServices::DbSpan(Rng& rng, const ServerRequest& request, con
                                                            {"server.address", kDbHost},
                                                            {"server.port", kDbPort},
                                                            {"net.peer.name", kDbHost},
-                                                           {"net.peer.port", kDbPort}}))
-             .first;
+                                                           {"net.peer.port", kDbPort}});
+    it = db_attributes_.emplace(key, std::move(constants)).first;
   }
-  span.attributes = core::Attributes(it->second);
+  core::Span span = svc::MakeSpan(request.trace_id, rng.NewSpanId(), request.server_id,
+                                  it->second.name, core::SpanKind::kClient, Unix(start),
+                                  Unix(start + duration), svc::kFlagsLocalParent);
+  span.attributes = core::Attributes(it->second.attributes);
   return span;
 }
 
@@ -504,26 +522,43 @@ core::Span EcommerceServices::FinishServer(const ServerRequest& request, int sta
       svc::MakeSpan(request.trace_id, request.server_id, request.parent_id,
                     std::string(request.method) + " " + request.route, core::SpanKind::kServer,
                     Unix(request.start), Unix(end), request.flags);
-  span.attributes = {{"http.request.method", request.method},
-                     {"url.path", request.path},
-                     {"url.scheme", "http"},
-                     {"http.route", request.route},
-                     {"http.response.status_code", status},
-                     {"server.address", request.host},
-                     {"server.port", request.port},
-                     {"network.protocol.version", "1.1"},
-                     {"user_agent.original", kUserAgent}};
-  if (!request.query.empty()) span.attributes.push_back({"url.query", request.query});
-  span.attributes.insert(span.attributes.end(), request.business.begin(), request.business.end());
+  const auto key = std::make_tuple(request.method, request.route, request.host, request.port);
+  auto constants = server_attributes_.find(key);
+  if (constants == server_attributes_.end()) {
+    constants = server_attributes_
+                    .emplace(key, core::MakeSharedAttributeBlock(
+                                      {{"http.request.method", request.method},
+                                       {"url.scheme", "http"},
+                                       {"http.route", request.route},
+                                       {"server.address", request.host},
+                                       {"server.port", request.port},
+                                       {"network.protocol.version", "1.1"},
+                                       {"user_agent.original", kUserAgent}}))
+                    .first;
+  }
+  core::Attributes& a = span.attributes;
+  a = core::Attributes(constants->second);
+  a.reserve(a.size() + 4 + request.business.size());
+  a.emplace_back("url.path", request.path);
+  a.emplace_back("http.response.status_code", status);
+  if (!request.query.empty()) a.emplace_back("url.query", request.query);
+  a.insert(a.end(), request.business.begin(), request.business.end());
   // 5xx is an error on a SERVER span, 4xx is not (HTTP semantic conventions).
   if (status >= 500) {
     svc::SetError(span, error_type, error_message, Unix(end));
-    span.attributes.push_back({"error.type", error_type});
+    a.emplace_back("error.type", error_type);
   }
-  metrics.http_duration->Record(static_cast<double>(end - request.start) / 1e9,
-                                {{"http.request.method", request.method},
-                                 {"http.response.status_code", status},
-                                 {"http.route", request.route}});
+  const auto series_key = std::make_tuple(request.method, request.route, status);
+  auto series = metrics.http_series.find(series_key);
+  if (series == metrics.http_series.end()) {
+    series = metrics.http_series
+                 .emplace(series_key, metrics.http_duration->Bind(
+                                          {{"http.request.method", request.method},
+                                           {"http.response.status_code", status},
+                                           {"http.route", request.route}}))
+                 .first;
+  }
+  series->second.Record(static_cast<double>(end - request.start) / 1e9);
   return span;
 }
 

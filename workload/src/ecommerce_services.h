@@ -198,6 +198,10 @@ class EcommerceServices {
     std::optional<Gauge::Bound> pool_size;
     std::optional<Counter::Bound> pool_timeouts;
     Histogram* http_duration = nullptr;
+    // Bound series of the two histograms, by the addresses of the literals
+    // the services pass: (method, route, status) and (operation, table).
+    std::map<std::tuple<const char*, const char*, int>, Histogram::Bound> http_series;
+    std::map<std::pair<const char*, const char*>, Histogram::Bound> query_series;
   };
   // The server answers with an HTTP status at engine.now() (its span's end).
   using Respond = std::function<void(int status)>;
@@ -247,10 +251,20 @@ class EcommerceServices {
   std::unique_ptr<ConnectionPoolModel> catalog_pool_;
   std::unique_ptr<ConnectionPoolModel> checkout_pool_;
 
-  // DbSpan's attribute blocks by the addresses of (operation, table,
-  // statement): string literals.
-  std::map<std::tuple<std::uintptr_t, std::uintptr_t, std::uintptr_t>, core::SharedAttributeBlock>
+  // DbSpan's names and attribute blocks by the addresses of (operation,
+  // table, statement): string literals.
+  struct DbConstants {
+    std::string name;
+    core::SharedAttributeBlock attributes;
+  };
+  std::map<std::tuple<std::uintptr_t, std::uintptr_t, std::uintptr_t>, DbConstants>
       db_attributes_;
+  // The constant attributes of the SERVER spans, by (method, route, host,
+  // port), and of the CLIENT spans, by (method, host, port): literals too.
+  std::map<std::tuple<const char*, const char*, const char*, int>, core::SharedAttributeBlock>
+      server_attributes_;
+  std::map<std::tuple<const char*, const char*, int>, core::SharedAttributeBlock>
+      client_attributes_;
   DbMetrics catalog_metrics_;
   DbMetrics checkout_metrics_;
   Counter* revenue_total_ = nullptr;
