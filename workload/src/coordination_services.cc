@@ -1,6 +1,7 @@
 #include "coordination_services.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <utility>
 #include <vector>
@@ -43,6 +44,58 @@ std::string JsonString(std::string_view s) {
   }
   out += '"';
   return out;
+}
+
+// The constant attributes of a Redis CLIENT span for `command` (HSET or
+// HGETALL) and of the API's SERVER span for `route`: built once, shared by
+// every span (immutable, so the tables are safe to read from any thread).
+core::SharedAttributeBlock RedisConstants(std::string_view command) {
+  static const std::array<core::SharedAttributeBlock, 2> kBlocks = [] {
+    std::array<core::SharedAttributeBlock, 2> blocks;
+    const std::array<const char*, 2> commands = {"HSET", "HGETALL"};
+    for (size_t i = 0; i < commands.size(); ++i) {
+      blocks[i] = core::MakeStaticAttributeBlock({{"db.system", "redis"},
+                                                  {"db.operation", commands[i]},
+                                                  {"db.redis.database_index", 0},
+                                                  {"server.address", kRedisHost},
+                                                  {"server.port", kRedisPort},
+                                                  {"network.peer.port", kRedisPort}});
+    }
+    return blocks;
+  }();
+  if (command == "HSET") return kBlocks[0];
+  if (command == "HGETALL") return kBlocks[1];
+  return core::MakeSharedAttributeBlock({{"db.system", "redis"},
+                                         {"db.operation", std::string(command)},
+                                         {"db.redis.database_index", 0},
+                                         {"server.address", kRedisHost},
+                                         {"server.port", kRedisPort},
+                                         {"network.peer.port", kRedisPort}});
+}
+
+core::SharedAttributeBlock ServerConstants(std::string_view route) {
+  static constexpr std::array<const char*, 3> kRoutes = {"/work/claim", "/work/{id}/progress",
+                                                         "/work/{id}/complete"};
+  const auto build = [](std::string_view r) {
+    return std::vector<core::KeyValue>{{"http.request.method", "POST"},
+                                       {"url.scheme", "http"},
+                                       {"http.route", std::string(r)},
+                                       {"server.address", kServerAddress},
+                                       {"server.port", kServerPort},
+                                       {"network.protocol.version", "1.1"},
+                                       {"user_agent.original", kUserAgent}};
+  };
+  static const std::array<core::SharedAttributeBlock, 3> kBlocks = [&build] {
+    std::array<core::SharedAttributeBlock, 3> blocks;
+    for (size_t i = 0; i < kRoutes.size(); ++i) {
+      blocks[i] = core::MakeStaticAttributeBlock(build(kRoutes[i]));
+    }
+    return blocks;
+  }();
+  for (size_t i = 0; i < kRoutes.size(); ++i) {
+    if (route == kRoutes[i]) return kBlocks[i];
+  }
+  return core::MakeSharedAttributeBlock(build(route));
 }
 
 }  // namespace
@@ -198,14 +251,12 @@ CoordinationService::HttpResponse CoordinationService::Handle(Op op, std::string
     core::Span span =
         svc::MakeSpan(trace_id, rng.NewSpanId(), internal_id, command, core::SpanKind::kClient,
                       Unix(t), Unix(t + duration), svc::kFlagsLocalParent);
-    span.attributes = baggage_attributes;
-    span.attributes.insert(span.attributes.end(), {{"db.system", "redis"},
-                                                   {"db.operation", command},
-                                                   {"db.statement", std::move(statement)},
-                                                   {"db.redis.database_index", 0},
-                                                   {"server.address", kRedisHost},
-                                                   {"server.port", kRedisPort},
-                                                   {"network.peer.port", kRedisPort}});
+    // The constants first, shared; then the baggage and the statement.
+    span.attributes = core::Attributes(RedisConstants(command));
+    span.attributes.reserve(span.attributes.size() + baggage_attributes.size() + 2);
+    span.attributes.insert(span.attributes.end(), baggage_attributes.begin(),
+                           baggage_attributes.end());
+    span.attributes.emplace_back("db.statement", std::move(statement));
     if (error) {
       svc::SetError(span, "redis.exceptions.ConnectionError",
                     "Error 111 connecting to redis:6379. Connection refused.", Unix(t + duration));
@@ -289,16 +340,12 @@ CoordinationService::HttpResponse CoordinationService::Handle(Op op, std::string
   core::Span server =
       svc::MakeSpan(trace_id, server_id, parent_id, std::string("POST ") + route,
                     core::SpanKind::kServer, Unix(t0), Unix(server_end), server_flags);
-  server.attributes = baggage_attributes;
-  server.attributes.insert(server.attributes.end(), {{"http.request.method", "POST"},
-                                                     {"url.path", path},
-                                                     {"url.scheme", "http"},
-                                                     {"http.route", route},
-                                                     {"http.response.status_code", status_code},
-                                                     {"server.address", kServerAddress},
-                                                     {"server.port", kServerPort},
-                                                     {"network.protocol.version", "1.1"},
-                                                     {"user_agent.original", kUserAgent}});
+  server.attributes = core::Attributes(ServerConstants(route));
+  server.attributes.reserve(server.attributes.size() + baggage_attributes.size() + 3);
+  server.attributes.insert(server.attributes.end(), baggage_attributes.begin(),
+                           baggage_attributes.end());
+  server.attributes.emplace_back("url.path", path);
+  server.attributes.emplace_back("http.response.status_code", status_code);
   if (item != nullptr) {
     // The claim's span, kept in the work item: the operations of one item are
     // separate traces, linked.
