@@ -134,6 +134,24 @@ core::Attributes SqsProcessAttributes(const std::string& message_id, bool cold_s
   return a;
 }
 
+// The attributes of the sqs.process_batch span (one per invocation).
+core::Attributes SqsBatchAttributes(const std::string& invocation_id, bool cold_start,
+                                    int64_t message_count, int64_t failed_records) {
+  static const core::SharedAttributeBlock kConstants =
+      core::MakeStaticAttributeBlock({{"faas.trigger", "pubsub"},
+                                      {"messaging.system", "aws_sqs"},
+                                      {"messaging.destination.name", kQueueName},
+                                      {"messaging.operation.type", "process"},
+                                      {"messaging.operation.name", "process"}});
+  core::Attributes a(kConstants);
+  a.reserve(a.size() + 6);  // room for error.type
+  a.emplace_back("faas.invocation_id", invocation_id);
+  a.emplace_back("faas.coldstart", cold_start);
+  a.emplace_back("messaging.batch.message_count", message_count);
+  a.emplace_back("onboarding.batch.failed_records", failed_records);
+  return a;
+}
+
 core::Attributes CommonResource(const char* service) {
   return {{"service.name", service},
           {"service.namespace", kServiceNamespace},
@@ -1579,15 +1597,8 @@ HandlerResult OnboardingServices::HandleBatch(const LambdaInvocation& invocation
 
   const SimTime batch_end = t + Draw(rng, 0.2, 0.3);
   batch.end_time_unix_nano = Unix(batch_end);
-  batch.attributes = {{"faas.trigger", "pubsub"},
-                      {"faas.invocation_id", invocation.request_id},
-                      {"faas.coldstart", invocation.cold_start},
-                      {"messaging.system", "aws_sqs"},
-                      {"messaging.destination.name", kQueueName},
-                      {"messaging.operation.type", "process"},
-                      {"messaging.operation.name", "process"},
-                      {"messaging.batch.message_count", static_cast<int64_t>(records.size())},
-                      {"onboarding.batch.failed_records", failed_records}};
+  batch.attributes = SqsBatchAttributes(invocation.request_id, invocation.cold_start,
+                                        static_cast<int64_t>(records.size()), failed_records);
   if (result.error) {
     batch.attributes.push_back({"error.type", abort.error_type});
     SetError(batch, abort.error_type, abort.error_message, Unix(batch_end));
