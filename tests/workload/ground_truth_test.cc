@@ -74,6 +74,30 @@ TEST(GroundTruthTest, QuantilesEqualExactQuantileAcrossShortAndLongDurations) {
   EXPECT_EQ(truth.spans_generated(), mixed_ms.size() + long_ms.size() + 1);
 }
 
+// The quantiles share one selection pass; with few spans their order
+// statistics coincide or interleave (n = 2: p50 needs the 0th and 1st, p95
+// the same two). Every size from 1 to 60 against the reference.
+TEST(GroundTruthTest, QuantilesOfSmallOperationsEqualExactQuantile) {
+  std::mt19937_64 gen(11);
+  constexpr int64_t kEdge = int64_t{1} << 32;
+  for (int n = 1; n <= 60; ++n) {
+    GroundTruth truth;
+    const GroundTruth::OpId op = truth.Register("svc", "op");
+    std::vector<double> ms;
+    for (int i = 0; i < n; ++i) {
+      const int64_t ns = gen() % 3 == 0 ? kEdge + static_cast<int64_t>(gen() % 1000)
+                                        : static_cast<int64_t>(gen() % 1000);
+      truth.RecordSpan(op, ns, false);
+      ms.push_back(Ms(ns));
+    }
+    const auto summary = truth.Summarize();
+    ASSERT_EQ(summary.size(), 1u);
+    EXPECT_EQ(summary[0].p50_ms, core::ExactQuantile(ms, 0.50)) << "n=" << n;
+    EXPECT_EQ(summary[0].p95_ms, core::ExactQuantile(ms, 0.95)) << "n=" << n;
+    EXPECT_EQ(summary[0].p99_ms, core::ExactQuantile(ms, 0.99)) << "n=" << n;
+  }
+}
+
 TEST(GroundTruthTest, OperationWithoutSpansSummarizesToZero) {
   GroundTruth truth;
   truth.Register("svc", "never");

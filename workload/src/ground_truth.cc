@@ -4,37 +4,79 @@
 #include <cmath>
 #include <limits>
 #include <utility>
+#include <vector>
 
 namespace tflo::workload {
 namespace {
 
-// The k-th smallest (0-based) of the union of `short_ns` and `long_ns`, where
-// every short value is below every long one; reorders them.
-uint64_t KthSmallest(std::vector<uint32_t>& short_ns, std::vector<uint64_t>& long_ns, size_t k) {
-  if (k < short_ns.size()) {
-    const auto kth = short_ns.begin() + static_cast<std::ptrdiff_t>(k);
-    std::nth_element(short_ns.begin(), kth, short_ns.end());
-    return *kth;
+// The order statistics `ks` (0-based, ascending, unique) of the union of
+// `short_ns` and `long_ns`, where every short value is below every long one;
+// reorders them. After nth_element at k, everything from k + 1 on is >= the
+// k-th, so each later statistic is selected from that tail only: the three
+// quantiles cost about 1.5 passes over the durations instead of six.
+std::vector<uint64_t> OrderStatistics(std::vector<uint32_t>& short_ns,
+                                      std::vector<uint64_t>& long_ns,
+                                      const std::vector<size_t>& ks) {
+  std::vector<uint64_t> out;
+  out.reserve(ks.size());
+  size_t short_from = 0;
+  size_t long_from = 0;
+  for (const size_t k : ks) {
+    if (k < short_ns.size()) {
+      const auto kth = short_ns.begin() + static_cast<std::ptrdiff_t>(k);
+      std::nth_element(short_ns.begin() + static_cast<std::ptrdiff_t>(short_from), kth,
+                       short_ns.end());
+      out.push_back(*kth);
+      short_from = k + 1;
+    } else {
+      const size_t j = k - short_ns.size();
+      const auto kth = long_ns.begin() + static_cast<std::ptrdiff_t>(j);
+      std::nth_element(long_ns.begin() + static_cast<std::ptrdiff_t>(long_from), kth,
+                       long_ns.end());
+      out.push_back(*kth);
+      long_from = j + 1;
+    }
   }
-  const auto kth = long_ns.begin() + static_cast<std::ptrdiff_t>(k - short_ns.size());
-  std::nth_element(long_ns.begin(), kth, long_ns.end());
-  return *kth;
+  return out;
 }
 
-// core::ExactQuantile step by step, on the order statistics of the integer
-// durations: ns -> ms is monotonic, so the k-th smallest ms value is the ms
-// value of the k-th smallest ns value, and the result is bit-identical.
-double QuantileMs(std::vector<uint32_t>& short_ns, std::vector<uint64_t>& long_ns, double q) {
+// core::ExactQuantile step by step for each of `qs`, on the order statistics
+// of the integer durations: ns -> ms is monotonic, so the k-th smallest ms
+// value is the ms value of the k-th smallest ns value, and the results are
+// bit-identical.
+std::vector<double> QuantilesMs(std::vector<uint32_t>& short_ns, std::vector<uint64_t>& long_ns,
+                                const std::vector<double>& qs) {
   const size_t n = short_ns.size() + long_ns.size();
-  if (n == 0) return 0;
-  const auto to_ms = [](uint64_t ns) { return static_cast<double>(ns) / 1e6; };
-  q = std::clamp(q, 0.0, 1.0);
-  const double h = q * static_cast<double>(n - 1);
-  const auto lo = static_cast<size_t>(std::floor(h));
-  const double v_lo = to_ms(KthSmallest(short_ns, long_ns, lo));
-  if (lo + 1 >= n) return v_lo;
-  const double v_hi = to_ms(KthSmallest(short_ns, long_ns, lo + 1));
-  return v_lo + (h - static_cast<double>(lo)) * (v_hi - v_lo);
+  std::vector<double> out(qs.size(), 0.0);
+  if (n == 0) return out;
+  std::vector<double> hs;
+  std::vector<size_t> ks;
+  for (double q : qs) {
+    const double h = std::clamp(q, 0.0, 1.0) * static_cast<double>(n - 1);
+    hs.push_back(h);
+    const auto lo = static_cast<size_t>(std::floor(h));
+    ks.push_back(lo);
+    if (lo + 1 < n) ks.push_back(lo + 1);
+  }
+  std::sort(ks.begin(), ks.end());
+  ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
+  const std::vector<uint64_t> stats = OrderStatistics(short_ns, long_ns, ks);
+  const auto stat_ms = [&](size_t k) {
+    const auto it = std::lower_bound(ks.begin(), ks.end(), k);
+    return static_cast<double>(stats[static_cast<size_t>(it - ks.begin())]) / 1e6;
+  };
+  for (size_t i = 0; i < qs.size(); ++i) {
+    const double h = hs[i];
+    const auto lo = static_cast<size_t>(std::floor(h));
+    const double v_lo = stat_ms(lo);
+    if (lo + 1 >= n) {
+      out[i] = v_lo;
+      continue;
+    }
+    const double v_hi = stat_ms(lo + 1);
+    out[i] = v_lo + (h - static_cast<double>(lo)) * (v_hi - v_lo);
+  }
+  return out;
 }
 
 }  // namespace
@@ -137,9 +179,10 @@ std::vector<GroundTruth::OperationSummary> GroundTruth::Summarize() {
       // Selection runs on a contiguous copy (nth_element over a deque is
       // several times slower); the copy lives for one operation at a time.
       std::vector<uint32_t> short_ns(o.durations.short_ns.begin(), o.durations.short_ns.end());
-      s.p50_ms = QuantileMs(short_ns, o.durations.long_ns, 0.50);
-      s.p95_ms = QuantileMs(short_ns, o.durations.long_ns, 0.95);
-      s.p99_ms = QuantileMs(short_ns, o.durations.long_ns, 0.99);
+      const std::vector<double> q = QuantilesMs(short_ns, o.durations.long_ns, {0.50, 0.95, 0.99});
+      s.p50_ms = q[0];
+      s.p95_ms = q[1];
+      s.p99_ms = q[2];
       s.delivered_count = DeliveredCount(service, operation);
       out.push_back(std::move(s));
     }
