@@ -28,6 +28,12 @@ constexpr size_t kWriteFlushBytes = size_t{1} << 20;
 // without the copy into the write buffer (the simulator's collector batches
 // are megabytes each).
 constexpr size_t kDirectWriteBytes = size_t{64} << 10;
+// Every this many bytes the writer asks the kernel to start writing what it
+// has so far back to the disk (sync_file_range, no waiting). Otherwise an
+// hour of simulation leaves gigabytes of dirty pages (below the machine's
+// background-writeback threshold) for the fsync in Close(), which then waits
+// for all of them: 0.8 s of a 15 s run, measured.
+constexpr uint64_t kWritebackBytes = uint64_t{32} << 20;
 constexpr size_t kReadBufferBytes = size_t{1} << 20;
 
 std::string_view SignalName(Signal signal) {
@@ -158,7 +164,19 @@ class FdOtlpFileWriter final : public OtlpFileWriter {
         return error_;
       }
       done = static_cast<size_t>(n);
+      file_offset_ += static_cast<uint64_t>(n);
+      if (file_offset_ - writeback_from_ >= kWritebackBytes) StartWriteback();
     }
+  }
+
+  // A hint: errors (a pipe, a file system without it) are ignored, and
+  // Close()'s fsync still reports what failed to reach the disk.
+  void StartWriteback() {
+#ifdef __linux__
+    ::sync_file_range(fd_, static_cast<off_t>(writeback_from_),
+                      static_cast<off_t>(file_offset_ - writeback_from_), SYNC_FILE_RANGE_WRITE);
+#endif
+    writeback_from_ = file_offset_;
   }
 
   Status Flush() {
@@ -173,6 +191,8 @@ class FdOtlpFileWriter final : public OtlpFileWriter {
   OtlpFileFormat format_;
   internal::OutputBuffer buffer_;
   uint64_t bytes_written_ = 0;
+  uint64_t file_offset_ = 0;     // bytes the kernel has taken
+  uint64_t writeback_from_ = 0;  // where the range not yet handed to writeback starts
   Status error_;
   internal::ReverseWireEncoder encoder_;  // reused: keeps its buffer between requests
 };
