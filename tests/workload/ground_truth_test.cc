@@ -98,6 +98,43 @@ TEST(GroundTruthTest, QuantilesOfSmallOperationsEqualExactQuantile) {
   }
 }
 
+// Quantiles computed ahead (the onboarding thread's, before the merge) are
+// used only while nothing has been added to their operation since.
+TEST(GroundTruthTest, QuantilesComputedAheadSurviveOnlyWhileTheDataIsUnchanged) {
+  GroundTruth collector_side;
+  GroundTruth onboarding_side;
+  const GroundTruth::OpId shared_here = collector_side.Register("svc", "shared");
+  const GroundTruth::OpId shared_there = onboarding_side.Register("svc", "shared");
+  const GroundTruth::OpId own = onboarding_side.Register("svc", "own");
+  std::vector<double> shared_ms;
+  std::vector<double> own_ms;
+  for (int i = 1; i <= 50; ++i) {
+    collector_side.RecordSpan(shared_here, i * 1'000'000, false);
+    shared_ms.push_back(i);
+    onboarding_side.RecordSpan(shared_there, i * 3'000'000, false);
+    shared_ms.push_back(i * 3);
+    onboarding_side.RecordSpan(own, i * 7'000'000, false);
+    own_ms.push_back(i * 7);
+  }
+  onboarding_side.ComputeQuantilesAhead();
+  // Recorded after the computation: "own" must be computed again.
+  onboarding_side.RecordSpan(own, 1'000'000'000, false);
+  own_ms.push_back(1000);
+  collector_side.ComputeQuantilesAhead();  // stale once the other side's "shared" joins
+  collector_side.Merge(std::move(onboarding_side));
+  const auto summary = collector_side.Summarize();
+  ASSERT_EQ(summary.size(), 2u);
+  EXPECT_EQ(summary[0].operation, "own");
+  EXPECT_EQ(summary[0].count, own_ms.size());
+  EXPECT_EQ(summary[0].p99_ms, core::ExactQuantile(own_ms, 0.99));
+  EXPECT_EQ(summary[0].p50_ms, core::ExactQuantile(own_ms, 0.50));
+  // Both sides recorded "shared": the merged durations, not either side's.
+  EXPECT_EQ(summary[1].operation, "shared");
+  EXPECT_EQ(summary[1].count, shared_ms.size());
+  EXPECT_EQ(summary[1].p50_ms, core::ExactQuantile(shared_ms, 0.50));
+  EXPECT_EQ(summary[1].p95_ms, core::ExactQuantile(shared_ms, 0.95));
+}
+
 TEST(GroundTruthTest, OperationWithoutSpansSummarizesToZero) {
   GroundTruth truth;
   truth.Register("svc", "never");

@@ -85,7 +85,7 @@ GroundTruth::OpId GroundTruth::Register(std::string_view service, std::string_vi
   auto& by_operation = index_[std::string(service)];
   if (auto it = by_operation.find(operation); it != by_operation.end()) return it->second;
   const OpId id = ops_.size();
-  ops_.push_back(Operation{std::string(service), std::string(operation), 0, {}});
+  ops_.push_back(Operation{std::string(service), std::string(operation), 0, {}, std::nullopt});
   by_operation.emplace(std::string(operation), id);
   return id;
 }
@@ -100,6 +100,7 @@ void GroundTruth::RecordSpan(OpId op, int64_t duration_ns, bool error) {
     o.durations.long_ns.push_back(ns);
   }
   if (error) ++o.errors;
+  o.quantiles.reset();
   ++spans_generated_;
 }
 
@@ -130,10 +131,17 @@ void GroundTruth::Merge(GroundTruth&& other) {
   for (Operation& o : other.ops_) {
     Operation& into = ops_[Register(o.service, o.operation)];
     into.errors += o.errors;
+    if (into.durations.size() == 0) {
+      // Only `other` saw this operation: its storage and quantiles move as they are.
+      into.durations = std::move(o.durations);
+      into.quantiles = o.quantiles;
+      continue;
+    }
     into.durations.short_ns.insert(into.durations.short_ns.end(), o.durations.short_ns.begin(),
                                    o.durations.short_ns.end());
     into.durations.long_ns.insert(into.durations.long_ns.end(), o.durations.long_ns.begin(),
                                   o.durations.long_ns.end());
+    into.quantiles.reset();
   }
   for (const auto& [service, by_name] : other.delivered_) {
     auto& into = delivered_[service];
@@ -176,18 +184,29 @@ std::vector<GroundTruth::OperationSummary> GroundTruth::Summarize() {
       s.errors = o.errors;
       s.error_rate =
           s.count == 0 ? 0.0 : static_cast<double>(s.errors) / static_cast<double>(s.count);
-      // Selection runs on a contiguous copy (nth_element over a deque is
-      // several times slower); the copy lives for one operation at a time.
-      std::vector<uint32_t> short_ns(o.durations.short_ns.begin(), o.durations.short_ns.end());
-      const std::vector<double> q = QuantilesMs(short_ns, o.durations.long_ns, {0.50, 0.95, 0.99});
-      s.p50_ms = q[0];
-      s.p95_ms = q[1];
-      s.p99_ms = q[2];
+      if (!o.quantiles) o.quantiles = ComputeQuantiles(o.durations);
+      s.p50_ms = o.quantiles->p50_ms;
+      s.p95_ms = o.quantiles->p95_ms;
+      s.p99_ms = o.quantiles->p99_ms;
       s.delivered_count = DeliveredCount(service, operation);
       out.push_back(std::move(s));
     }
   }
   return out;
+}
+
+GroundTruth::Quantiles GroundTruth::ComputeQuantiles(Durations& durations) {
+  // Selection runs on a contiguous copy (nth_element over a deque is several
+  // times slower); the copy lives for one operation at a time.
+  std::vector<uint32_t> short_ns(durations.short_ns.begin(), durations.short_ns.end());
+  const std::vector<double> q = QuantilesMs(short_ns, durations.long_ns, {0.50, 0.95, 0.99});
+  return Quantiles{q[0], q[1], q[2]};
+}
+
+void GroundTruth::ComputeQuantilesAhead() {
+  for (Operation& o : ops_) {
+    if (!o.quantiles) o.quantiles = ComputeQuantiles(o.durations);
+  }
 }
 
 }  // namespace tflo::workload

@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,11 @@ class GroundTruth {
   };
   // Sorted by (service, operation). Reorders the stored long durations.
   std::vector<OperationSummary> Summarize();
+  // Computes every operation's quantiles now, for Summarize to use later: a
+  // run's onboarding thread does it for its own operations when its services
+  // are done, while the collector's thread drains the pipeline. A later
+  // RecordSpan or Merge into an operation drops what was computed for it.
+  void ComputeQuantilesAhead();
 
  private:
   // The durations of one operation in ns: those below 2^32 in 4 bytes each
@@ -69,12 +75,19 @@ class GroundTruth {
     std::vector<uint64_t> long_ns;
     size_t size() const { return short_ns.size() + long_ns.size(); }
   };
+  struct Quantiles {
+    double p50_ms = 0;
+    double p95_ms = 0;
+    double p99_ms = 0;
+  };
   struct Operation {
     std::string service;
     std::string operation;
     uint64_t errors = 0;
     Durations durations;
+    std::optional<Quantiles> quantiles;  // ComputeQuantilesAhead's, while still valid
   };
+  static Quantiles ComputeQuantiles(Durations& durations);
   uint64_t DeliveredCount(std::string_view service, std::string_view operation) const;
   // A deque: operations registered mid-run never relocate the others' storage.
   std::deque<Operation> ops_;

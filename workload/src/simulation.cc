@@ -396,7 +396,12 @@ void Simulation::RunOnboardingThread() {
     }
     const std::optional<SimTime> next = engine.next_time();
     channel_.Publish(outbox_, next ? *next : kNever);
-    if (!next) return;
+    if (!next) {
+      // Done: the quantiles of the onboarding operations are computed here,
+      // while the collector's thread drains, not after it.
+      onboarding_truth_.ComputeQuantilesAhead();
+      return;
+    }
   }
 }
 
