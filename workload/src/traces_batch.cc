@@ -36,34 +36,48 @@ core::TracesData SpanBatch::TakeFront(int64_t n) {
   items_ -= n;
   while (n > 0) {
     core::ResourceSpans& front = resource_spans_.front();
-    const int64_t front_count = CountSpans(front);
-    if (front_count <= n) {
+    front_taken_.resize(front.scope_spans.size(), 0);
+    int64_t front_left = 0;
+    bool untouched = true;
+    for (size_t i = 0; i < front.scope_spans.size(); ++i) {
+      front_left += static_cast<int64_t>(front.scope_spans[i].spans.size() - front_taken_[i]);
+      untouched = untouched && front_taken_[i] == 0;
+    }
+    if (untouched && front_left <= n) {
       out.resource_spans.push_back(std::move(front));
       resource_spans_.pop_front();
-      n -= front_count;
+      front_taken_.clear();
+      n -= front_left;
       continue;
     }
-    // Split: the taken part gets a copy of the resource and of each scope it
-    // takes spans from; what is left stays at the front.
+    // Cut: the taken part gets a copy of the resource and of each scope it
+    // takes spans from; the spans move out from behind the cursors.
     core::ResourceSpans part;
     part.resource = front.resource;
     part.schema_url = front.schema_url;
-    for (auto& scope_spans : front.scope_spans) {
-      if (n == 0) break;
-      const auto k =
-          static_cast<int64_t>(std::min<size_t>(static_cast<size_t>(n), scope_spans.spans.size()));
+    const int64_t take = std::min(n, front_left);
+    int64_t wanted = take;
+    for (size_t i = 0; i < front.scope_spans.size() && wanted > 0; ++i) {
+      core::ScopeSpans& scope_spans = front.scope_spans[i];
+      const size_t from = front_taken_[i];
+      const size_t k = std::min(static_cast<size_t>(wanted), scope_spans.spans.size() - from);
       if (k == 0) continue;
       core::ScopeSpans taken;
       taken.scope = scope_spans.scope;
       taken.schema_url = scope_spans.schema_url;
-      taken.spans.assign(std::make_move_iterator(scope_spans.spans.begin()),
-                         std::make_move_iterator(scope_spans.spans.begin() + k));
-      scope_spans.spans.erase(scope_spans.spans.begin(), scope_spans.spans.begin() + k);
+      const auto first = scope_spans.spans.begin() + static_cast<std::ptrdiff_t>(from);
+      taken.spans.assign(std::make_move_iterator(first),
+                         std::make_move_iterator(first + static_cast<std::ptrdiff_t>(k)));
+      front_taken_[i] = from + k;
       part.scope_spans.push_back(std::move(taken));
-      n -= k;
+      wanted -= static_cast<int64_t>(k);
     }
-    std::erase_if(front.scope_spans, [](const core::ScopeSpans& s) { return s.spans.empty(); });
     out.resource_spans.push_back(std::move(part));
+    n -= take;
+    if (take == front_left) {
+      resource_spans_.pop_front();
+      front_taken_.clear();
+    }
   }
   return out;
 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <vector>
 
 #include "tflo/core/model.h"
 
@@ -29,6 +30,11 @@ class SpanBatch {
 
  private:
   std::deque<core::ResourceSpans> resource_spans_;
+  // Per ScopeSpans of the front ResourceSpans: how many of its spans were
+  // already taken (moved out). A cursor, not an erase from the front of the
+  // vector: cutting a 512-span request into 16-span batches would otherwise
+  // move the remaining spans down 31 times.
+  std::vector<size_t> front_taken_;
   int64_t items_ = 0;
 };
 
