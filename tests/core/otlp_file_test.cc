@@ -329,6 +329,31 @@ TEST(OtlpFileTest, LargeAndSmallBinaryRequestsKeepTheirOrderAndBytes) {
   for (size_t i = 0; i < requests.size(); ++i) EXPECT_EQ((*back)[i], requests[i]) << i;
 }
 
+// Past 32 MiB the writer hands what it wrote to the kernel's writeback as it
+// goes (a hint): the file is the same, in both formats.
+TEST(OtlpFileTest, FilesPastTheWritebackStepKeepEveryRequest) {
+  TempDir dir;
+  TracesData request = NumberedTraces(1, 1);
+  SetAttribute(request.resource_spans[0].scope_spans[0].spans[0].attributes, "payload",
+               std::string(size_t{3} << 20, 'p'));  // 3 MiB a request
+  constexpr int kRequests = 14;                      // 42 MiB a file
+  for (const OtlpFileFormat format : {OtlpFileFormat::kBinary, OtlpFileFormat::kJsonLines}) {
+    const auto path = dir.path() / (format == OtlpFileFormat::kBinary ? "big.binpb" : "big.jsonl");
+    auto writer = MustCreate(path, Signal::kTraces, format);
+    ASSERT_NE(writer, nullptr);
+    for (int i = 0; i < kRequests; ++i) ASSERT_TRUE(writer->Write(request).ok());
+    const uint64_t written = writer->bytes_written();
+    ASSERT_TRUE(writer->Close().ok());
+    EXPECT_GT(written, uint64_t{40} << 20);
+    EXPECT_EQ(std::filesystem::file_size(path), written);
+    auto back = ReadAllTraces(path);
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    ASSERT_EQ(back->size(), size_t{kRequests});
+    EXPECT_EQ(back->front(), request);
+    EXPECT_EQ(back->back(), request);
+  }
+}
+
 TEST(OtlpFileTest, CreateTruncatesAnExistingFile) {
   TempDir dir;
   const auto path = dir.path() / "t.jsonl";
