@@ -50,27 +50,26 @@ std::string JsonString(std::string_view s) {
 // HGETALL) and of the API's SERVER span for `route`: built once, shared by
 // every span (immutable, so the tables are safe to read from any thread).
 core::SharedAttributeBlock RedisConstants(std::string_view command) {
-  static const std::array<core::SharedAttributeBlock, 2> kBlocks = [] {
+  static constexpr std::array<const char*, 2> kCommands = {"HSET", "HGETALL"};
+  const auto build = [](std::string_view c) {
+    return std::vector<core::KeyValue>{{"db.system", "redis"},
+                                       {"db.operation", std::string(c)},
+                                       {"db.redis.database_index", 0},
+                                       {"server.address", kRedisHost},
+                                       {"server.port", kRedisPort},
+                                       {"network.peer.port", kRedisPort}};
+  };
+  static const std::array<core::SharedAttributeBlock, 2> kBlocks = [&build] {
     std::array<core::SharedAttributeBlock, 2> blocks;
-    const std::array<const char*, 2> commands = {"HSET", "HGETALL"};
-    for (size_t i = 0; i < commands.size(); ++i) {
-      blocks[i] = core::MakeStaticAttributeBlock({{"db.system", "redis"},
-                                                  {"db.operation", commands[i]},
-                                                  {"db.redis.database_index", 0},
-                                                  {"server.address", kRedisHost},
-                                                  {"server.port", kRedisPort},
-                                                  {"network.peer.port", kRedisPort}});
+    for (size_t i = 0; i < kCommands.size(); ++i) {
+      blocks[i] = core::MakeStaticAttributeBlock(build(kCommands[i]));
     }
     return blocks;
   }();
-  if (command == "HSET") return kBlocks[0];
-  if (command == "HGETALL") return kBlocks[1];
-  return core::MakeSharedAttributeBlock({{"db.system", "redis"},
-                                         {"db.operation", std::string(command)},
-                                         {"db.redis.database_index", 0},
-                                         {"server.address", kRedisHost},
-                                         {"server.port", kRedisPort},
-                                         {"network.peer.port", kRedisPort}});
+  for (size_t i = 0; i < kCommands.size(); ++i) {
+    if (command == kCommands[i]) return kBlocks[i];
+  }
+  return core::MakeSharedAttributeBlock(build(command));
 }
 
 core::SharedAttributeBlock ServerConstants(std::string_view route) {
