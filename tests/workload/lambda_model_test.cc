@@ -265,6 +265,31 @@ TEST(SqsLambdaModelTest, IdleEnvironmentsAreReaped) {
   EXPECT_EQ(h.model->stats().cold_starts, 2U);
 }
 
+// The reap check scheduled when an environment first goes idle finds it used
+// since: it waits for the full idle period from the last use instead.
+TEST(SqsLambdaModelTest, ReapWaitsForTheFullIdlePeriodAfterTheLastUse) {
+  LambdaModelOptions o = ExactOptions();
+  o.idle_reap_after = 2 * kSecond;
+  Harness h;
+  ASSERT_TRUE(h.Create(Function(), Mapping(), o, Steps(1, 10 * kMillisecond)).ok());
+  h.SendAt(0, "a");
+  h.SendAt(1500 * kMillisecond, "b");  // warm; the first check (~2.1 s) is stale
+  h.SendAt(3400 * kMillisecond, "c");  // warm: idle only since ~1.5 s
+  h.SendAt(6 * kSecond, "d");          // idle since ~3.4 s: reaped at ~5.4 s, cold
+
+  h.engine.RunUntil(5 * kSecond);
+  EXPECT_EQ(h.model->stats().environments_reaped, 0U);
+  h.engine.RunUntil(7 * kSecond);
+
+  ASSERT_EQ(h.invocations.size(), 4U);
+  EXPECT_TRUE(h.invocations[0].cold);
+  EXPECT_FALSE(h.invocations[1].cold);
+  EXPECT_FALSE(h.invocations[2].cold);
+  EXPECT_TRUE(h.invocations[3].cold);
+  EXPECT_EQ(h.model->stats().environments_reaped, 1U);
+  EXPECT_EQ(h.model->stats().cold_starts, 2U);
+}
+
 TEST(SqsLambdaModelTest, ForcedColdStartsReplaceWarmEnvironments) {
   LambdaModelOptions o = ExactOptions();
   o.forced_cold_start_probability = 1;

@@ -230,7 +230,8 @@ struct SqsLambdaModel::Environment {
       : buffer(options, std::move(resource), std::move(scope), std::move(export_fn), stats) {}
   LambdaSpanBuffer buffer;
   bool busy = false;
-  uint64_t generation = 0;  // bumped on every use: a reap check of an older idle period is stale
+  SimTime idle_since = 0;     // when it last went idle
+  bool reap_pending = false;  // a ReapCheck is scheduled for it
 };
 
 Status SqsLambdaModel::Validate(const LambdaFunctionConfig& function,
@@ -437,7 +438,6 @@ size_t SqsLambdaModel::AcquireEnvironment(double forced_cold_start_probability, 
     }
     Environment& en = env(e);
     en.busy = true;
-    ++en.generation;
     *cold = false;
     return e;
   }
@@ -610,12 +610,12 @@ void SqsLambdaModel::Complete(std::vector<Message> batch, std::vector<bool> fail
   if (e != kNoEnvironment && environments_[e]) {
     Environment& en = env(e);
     en.busy = false;
-    ++en.generation;
+    en.idle_since = now;
     idle_.push_back(e);
-    if (options_.idle_reap_after > 0) {
-      const uint64_t generation = en.generation;
-      engine_.At(now + options_.idle_reap_after, [this, e, generation] { Reap(e, generation); });
-    }
+    // One pending check per environment, moved forward when it finds the
+    // environment used since: a check per invocation kept ~10^5 stale events
+    // (10 minutes of completions) in the engine's queue.
+    if (options_.idle_reap_after > 0 && !en.reap_pending) ScheduleReapCheck(e, now);
   }
   // Callbacks run last: one of them may end the simulation.
   std::vector<std::pair<size_t, bool>> done;
@@ -652,10 +652,23 @@ void SqsLambdaModel::ReturnLater(Message message, SimTime visible_at) {
   });
 }
 
-void SqsLambdaModel::Reap(size_t e, uint64_t generation) {
+void SqsLambdaModel::ScheduleReapCheck(size_t e, SimTime idle_since) {
+  env(e).reap_pending = true;
+  engine_.At(idle_since + options_.idle_reap_after, [this, e] { ReapCheck(e); });
+}
+
+void SqsLambdaModel::ReapCheck(size_t e) {
   if (shut_down_ || !environments_[e]) return;
-  const Environment& en = env(e);
-  if (en.busy || en.generation != generation) return;
+  Environment& en = env(e);
+  en.reap_pending = false;
+  // Busy: its Complete schedules the next check.
+  if (en.busy) return;
+  // Used and idle again since the check was scheduled: idle for the full
+  // period only at idle_since + idle_reap_after.
+  if (en.idle_since + options_.idle_reap_after > engine_.now()) {
+    ScheduleReapCheck(e, en.idle_since);
+    return;
+  }
   Destroy(e, &stats_.spans_lost_reaped);
   ++stats_.environments_reaped;
   idle_.erase(std::remove(idle_.begin(), idle_.end(), e), idle_.end());

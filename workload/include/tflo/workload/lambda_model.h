@@ -372,7 +372,9 @@ class SqsLambdaModel {
   void Complete(std::vector<Message> batch, std::vector<bool> failed, size_t env);
   void ReturnLater(Message message, SimTime visible_at);
   size_t AcquireEnvironment(double forced_cold_start_probability, bool* cold);
-  void Reap(size_t env, uint64_t generation);
+  // Reaps environment `env` once it has been idle for idle_reap_after.
+  void ScheduleReapCheck(size_t env, SimTime idle_since);
+  void ReapCheck(size_t env);
   void Destroy(size_t env, uint64_t* lost_counter);
   Environment& env(size_t i) { return *environments_[i]; }
 
