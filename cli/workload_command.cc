@@ -48,6 +48,9 @@ std::vector<std::string> WorkloadArtefacts() {
     const std::string ext(core::OtlpFileExtension(format));
     for (const char* signal : {"traces", "metrics", "logs"}) names.push_back(signal + ext);
   }
+  // A killed run's unfinished files (workload/simulation.h).
+  const size_t finished = names.size();
+  for (size_t i = 0; i < finished; ++i) names.push_back(names[i] + workload::kPartialSuffix);
   return names;
 }
 

@@ -1,6 +1,7 @@
 // `tflo workload run`: help text, a short onboarding run, and bad input that
 // gets a clear message and a non-zero exit without writing anything.
 #include <filesystem>
+#include <set>
 #include <string>
 
 #include "cli/run_command.h"
@@ -61,6 +62,29 @@ TEST(WorkloadCliTest, RerunReplacesItsOwnOutputButRefusesAnUnrelatedDirectory) {
   EXPECT_NE(refused.output.find("not empty"), std::string::npos) << refused.output;
   EXPECT_FALSE(fs::exists(other / "traces.jsonl"));
   EXPECT_EQ(ReadFile(other / "notes.txt"), "mine");
+}
+
+// A killed run leaves .partial files (workload/simulation.h); the next run in
+// that directory removes them, whatever format they were written in.
+TEST(WorkloadCliTest, RerunRemovesAKilledRunsPartialFiles) {
+  TempDir tmp;
+  const fs::path out = tmp.path() / "out";
+  ASSERT_EQ(
+      RunTflo("workload run --scenario onboarding --duration 5s --out " + out.string()).exit_code,
+      0);
+  for (const char* name :
+       {"traces.binpb.partial", "logs.jsonl.partial", "ground_truth.json.partial"}) {
+    WriteFile(out / name, "unfinished");
+  }
+  WriteFile(out / "notes.partial", "not ours");
+
+  const auto r = RunTflo("workload run --scenario onboarding --duration 5s --out " + out.string());
+
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::set<std::string> names;
+  for (const auto& entry : fs::directory_iterator(out)) names.insert(entry.path().filename());
+  EXPECT_EQ(names, (std::set<std::string>{".tflo-workload", "traces.jsonl", "metrics.jsonl",
+                                          "logs.jsonl", "ground_truth.json", "notes.partial"}));
 }
 
 TEST(WorkloadCliTest, UnknownScenarioListsTheShippedNames) {

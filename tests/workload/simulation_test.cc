@@ -1,5 +1,7 @@
 #include "tflo/workload/simulation.h"
 
+#include <csignal>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
@@ -8,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "simulation_hooks.h"
 #include "test_util.h"
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -16,6 +19,7 @@
 #include "tflo/core/otlp_file.h"
 #include "tflo/core/stats.h"
 #include "tflo/workload/batch_processor_model.h"
+#include "tflo/workload/event_engine.h"
 #include "tflo/workload/fault_set.h"
 #include "tflo/workload/runner.h"
 #include "tflo/workload/scenario.h"
@@ -157,6 +161,52 @@ TEST(SimulationTest, SameSeedGivesIdenticalFilesAndOtherSeedDiffers) {
   }
   EXPECT_NE(ReadFile(a.path() / "traces.jsonl"), ReadFile(c.path() / "traces.jsonl"));
   EXPECT_NE(ReadFile(a.path() / "ground_truth.json"), ReadFile(c.path() / "ground_truth.json"));
+}
+
+// Only whole files under the final names: nothing is left as .partial.
+TEST(SimulationTest, FinishedRunLeavesOnlyFinalNames) {
+  TempDir dir;
+  auto run = RunSimulation(RoomyOptions(dir.path()));
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  std::set<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    names.insert(entry.path().filename().string());
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"traces.jsonl", "metrics.jsonl", "ground_truth.json"}));
+}
+
+// A run that fails after opening its files removes them: no file of it is
+// mistaken for a result.
+TEST(SimulationTest, FailedRunRemovesItsUnfinishedFiles) {
+  TempDir dir;
+  SimulationHooks hooks;
+  hooks.run_engine = [](EventEngine&) {};  // stops before the pipeline drains
+  auto run = RunSimulationWithHooks(RoomyOptions(dir.path()), hooks);
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.status().message().find("drained"), std::string::npos) << run.status().ToString();
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+// A run killed half way leaves its files under .partial names and no
+// ground_truth.json. ("fast" death tests: the child is a fork that sees the
+// parent's directory; no thread runs when it forks.)
+TEST(SimulationDeathTest, KilledRunLeavesOnlyPartialFiles) {
+  GTEST_FLAG_SET(death_test_style, "fast");
+  TempDir dir;
+  const SimulationOptions options = RoomyOptions(dir.path());
+  SimulationHooks hooks;
+  int scrapes = 0;
+  hooks.on_metrics = [&scrapes](const core::MetricsData&) {
+    if (++scrapes == 2) std::raise(SIGKILL);
+  };
+  EXPECT_EXIT(RunSimulationWithHooks(options, hooks).status().IgnoreError(),
+              ::testing::KilledBySignal(SIGKILL), "");
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "traces.jsonl.partial"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "metrics.jsonl.partial"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "traces.jsonl"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "metrics.jsonl"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "ground_truth.json"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "ground_truth.json.partial"));
 }
 
 // The onboarding services run on a thread of their own, the collector model,

@@ -1,10 +1,15 @@
 #include "tflo/workload/simulation.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
-#include <fstream>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -112,13 +117,58 @@ Json InjectedJson(const SimulationOptions& o) {
   return injected;
 }
 
-Status WriteJsonFile(const std::filesystem::path& path, const Json& doc) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return UnavailableError(path.string() + ": cannot open for writing");
-  out << doc.dump(2) << '\n';
-  out.close();
-  if (!out) return UnavailableError(path.string() + ": write failed");
+std::filesystem::path PartialPath(const std::filesystem::path& path) {
+  return std::filesystem::path(path.string() + kPartialSuffix);
+}
+
+// Moves `path`.partial to `path`.
+Status CommitPartial(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::rename(PartialPath(path), path, ec);
+  if (ec) {
+    return UnavailableError(PartialPath(path).string() + ": cannot rename to " +
+                            path.filename().string() + ": " + ec.message());
+  }
   return OkStatus();
+}
+
+// Makes the renames in `dir` durable (best effort: not every file system
+// lets a directory be opened and synced).
+void SyncDirectory(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+// Writes `doc` to `path`.partial, fsyncs it and renames it to `path`.
+Status WriteJsonFile(const std::filesystem::path& path, const Json& doc) {
+  const std::filesystem::path partial = PartialPath(path);
+  const std::string text = doc.dump(2) + "\n";
+  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return UnavailableError(partial.string() +
+                            ": cannot open for writing: " + std::strerror(errno));
+  }
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      ::unlink(partial.c_str());
+      return UnavailableError(partial.string() + ": write failed: " + why);
+    }
+    done += static_cast<size_t>(n);
+  }
+  int error = ::fsync(fd) == 0 ? 0 : errno;
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error != 0) {
+    ::unlink(partial.c_str());
+    return UnavailableError(partial.string() + ": write failed: " + std::strerror(error));
+  }
+  return CommitPartial(path);
 }
 
 // What the onboarding services' thread hands to the collector's (see
@@ -264,6 +314,7 @@ class Simulation {
   std::unique_ptr<core::OtlpFileWriter> traces_writer_;
   std::unique_ptr<core::OtlpFileWriter> metrics_writer_;
   std::unique_ptr<core::OtlpFileWriter> logs_writer_;  // with hosted services only
+  std::vector<std::filesystem::path> outputs_;         // the OTLP files' final paths
   std::unique_ptr<CollectorModel> collector_;
   std::unique_ptr<OnboardingServices> services_;      // nullptr when onboarding is disabled
   std::unique_ptr<BusinessServicesHost> host_;        // nullptr without coordination/ecommerce
@@ -289,12 +340,14 @@ Status Simulation::OpenOutputs() {
                             ": cannot create directory: " + ec.message());
   }
   const std::string ext(core::OtlpFileExtension(options_.format));
+  outputs_.push_back(options_.out_dir / ("traces" + ext));
   TFLO_ASSIGN_OR_RETURN(traces_writer_,
-                        core::CreateOtlpFileWriter(options_.out_dir / ("traces" + ext),
+                        core::CreateOtlpFileWriter(PartialPath(options_.out_dir / ("traces" + ext)),
                                                    core::Signal::kTraces, options_.format));
-  TFLO_ASSIGN_OR_RETURN(metrics_writer_,
-                        core::CreateOtlpFileWriter(options_.out_dir / ("metrics" + ext),
-                                                   core::Signal::kMetrics, options_.format));
+  outputs_.push_back(options_.out_dir / ("metrics" + ext));
+  TFLO_ASSIGN_OR_RETURN(
+      metrics_writer_, core::CreateOtlpFileWriter(PartialPath(options_.out_dir / ("metrics" + ext)),
+                                                  core::Signal::kMetrics, options_.format));
   if (hooks_.on_metrics) {
     metrics_writer_ =
         std::make_unique<TeeMetricsWriter>(std::move(metrics_writer_), hooks_.on_metrics);
@@ -302,8 +355,9 @@ Status Simulation::OpenOutputs() {
   // The full onboarding system logs too; its first slice (`tflo demo`) does not.
   const bool onboarding_logs = options_.onboarding.enabled && options_.onboarding.full_system;
   if (BusinessServicesHost::Needed(options_) || onboarding_logs) {
+    outputs_.push_back(options_.out_dir / ("logs" + ext));
     TFLO_ASSIGN_OR_RETURN(logs_writer_,
-                          core::CreateOtlpFileWriter(options_.out_dir / ("logs" + ext),
+                          core::CreateOtlpFileWriter(PartialPath(options_.out_dir / ("logs" + ext)),
                                                      core::Signal::kLogs, options_.format));
   }
   return OkStatus();
@@ -488,6 +542,19 @@ void Simulation::MaybeShutdownCollector() {
 
 Result<SimulationSummary> Simulation::Run() {
   TFLO_RETURN_IF_ERROR(ValidateOptions(options_));
+  // A run that fails takes its unfinished files with it; one that was killed
+  // leaves them under their .partial names (simulation.h).
+  struct RemoveUnfinished {
+    const std::vector<std::filesystem::path>& outputs;
+    bool committed = false;
+    ~RemoveUnfinished() {
+      if (committed) return;
+      std::error_code ignored;
+      for (const std::filesystem::path& path : outputs) {
+        std::filesystem::remove(PartialPath(path), ignored);
+      }
+    }
+  } unfinished{outputs_};
   TFLO_RETURN_IF_ERROR(OpenOutputs());
 
   // The collector's service.instance.id: a UUID-shaped id derived from the seed.
@@ -589,7 +656,11 @@ Result<SimulationSummary> Simulation::Run() {
   if (logs_writer_) {
     TFLO_RETURN_IF_ERROR(logs_writer_->Close());
   }
+  for (const std::filesystem::path& path : outputs_) TFLO_RETURN_IF_ERROR(CommitPartial(path));
+  unfinished.committed = true;
+  // Last: its presence says the files beside it are whole.
   TFLO_RETURN_IF_ERROR(WriteGroundTruth());
+  SyncDirectory(options_.out_dir);
 
   const ExporterStats& exporter = collector_->exporter().stats();
   SimulationSummary summary;

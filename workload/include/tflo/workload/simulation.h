@@ -16,6 +16,10 @@
 //                        services and of the full onboarding system, when one
 //                        of them runs;
 //   ground_truth.json  - what was injected and what happened (see README).
+// Each file is written as <name>.partial and renamed when the run has ended
+// well, ground_truth.json last: a run that was killed leaves only .partial
+// files, and one that failed removes them. A directory with ground_truth.json
+// holds a whole run.
 // With options.sdk_export set, the SDK export requests (spans, logs, business
 // metrics) also go to that sink as they are produced, e.g. to a real collector.
 // The same options (seed included) give byte-identical files. A run uses two
@@ -42,6 +46,9 @@
 #include "tflo/workload/scenario.h"
 
 namespace tflo::workload {
+
+// The suffix of an output file still being written (see above).
+inline constexpr char kPartialSuffix[] = ".partial";
 
 class FaultSet;  // fault_set.h
 
