@@ -44,8 +44,11 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 }
 
 // Every traces*/metrics* .jsonl/.binpb regular file directly in `dir`, sorted by
-// file name so that "first span seen" and notes are deterministic.
-Result<std::vector<InputFile>> ListInputFiles(const fs::path& dir) {
+// file name so that "first span seen" and notes are deterministic. The names of
+// unfinished files (traces*/metrics* ending in .partial, left by a `tflo
+// workload run` that was killed) go to `unfinished`, sorted; they are not read.
+Result<std::vector<InputFile>> ListInputFiles(const fs::path& dir,
+                                              std::vector<std::string>* unfinished) {
   std::error_code ec;
   if (!fs::exists(dir, ec)) {
     return NotFoundError("otlp-file source: directory " + dir.string() + " does not exist");
@@ -62,6 +65,10 @@ Result<std::vector<InputFile>> ListInputFiles(const fs::path& dir) {
     if (ec) break;
     if (!it->is_regular_file(ec)) continue;
     const std::string name = it->path().filename().string();
+    if (EndsWith(name, ".partial") && (StartsWith(name, "traces") || StartsWith(name, "metrics"))) {
+      unfinished->push_back(name);
+      continue;
+    }
     if (!EndsWith(name, ".jsonl") && !EndsWith(name, ".binpb")) continue;
     if (StartsWith(name, "traces")) {
       files.push_back({it->path(), FileKind::kTraces});
@@ -75,6 +82,7 @@ Result<std::vector<InputFile>> ListInputFiles(const fs::path& dir) {
   std::sort(files.begin(), files.end(), [](const InputFile& a, const InputFile& b) {
     return a.path.filename() < b.path.filename();
   });
+  std::sort(unfinished->begin(), unfinished->end());
   return files;
 }
 
@@ -456,7 +464,8 @@ Result<WindowSnapshot> OtlpFileSource::Collect(const AnalysisWindow& window) {
                                 " is not after its start " + std::to_string(w.start));
   }
 
-  TFLO_ASSIGN_OR_RETURN(std::vector<InputFile> files, ListInputFiles(dir_));
+  std::vector<std::string> unfinished;
+  TFLO_ASSIGN_OR_RETURN(std::vector<InputFile> files, ListInputFiles(dir_, &unfinished));
 
   TraceAccumulator traces;
   MetricAccumulator metrics;
@@ -499,6 +508,12 @@ Result<WindowSnapshot> OtlpFileSource::Collect(const AnalysisWindow& window) {
   const double seconds = snapshot.window_seconds;
   auto& notes = snapshot.quality.notes;
 
+  if (!unfinished.empty()) {
+    std::string names;
+    for (const std::string& name : unfinished) names += (names.empty() ? "" : ", ") + name;
+    notes.push_back("skipped the unfinished files of an interrupted run in " + dir_.string() +
+                    " (not read): " + names);
+  }
   if (!traces_files) notes.push_back("no traces files (traces*.jsonl|binpb) in " + dir_.string());
   if (traces_files && traces.spans_in_window == 0) notes.push_back("no spans in window");
   snapshot.quality.traces_present = traces.spans_in_window > 0;

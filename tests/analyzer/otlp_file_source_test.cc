@@ -398,6 +398,24 @@ TEST(OtlpFileSourceTest, EmptyWindowIsInvalidArgument) {
   EXPECT_EQ(snapshot.status().code(), StatusCode::kInvalidArgument);
 }
 
+// A killed `tflo workload run` leaves traces/metrics files named *.partial:
+// they are not read, and a note says so.
+TEST(OtlpFileSourceTest, UnfinishedFilesAreSkippedWithANote) {
+  TempDir dir;
+  tflo::testing::WriteFile(dir.path() / "traces.jsonl.partial", "{\"resourceSpans\": [");
+  tflo::testing::WriteFile(dir.path() / "metrics.binpb.partial", "\x0a\x05");
+  auto source = MakeOtlpFileSource(dir.path());
+
+  auto snapshot = source->Collect({kT0, kWindowEnd});
+
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status().message();
+  EXPECT_FALSE(snapshot->quality.traces_present);
+  EXPECT_TRUE(HasNoteContaining(*snapshot,
+                                "unfinished files of an interrupted run in " + dir.path().string() +
+                                    " (not read): metrics.binpb.partial, traces.jsonl.partial"));
+  EXPECT_TRUE(HasNoteContaining(*snapshot, "no traces files"));
+}
+
 TEST(OtlpFileSourceTest, EmptyDirectoryFlagsMissingData) {
   TempDir dir;
   auto source = MakeOtlpFileSource(dir.path());
