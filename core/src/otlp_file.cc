@@ -1,20 +1,23 @@
 #include "tflo/core/otlp_file.h"
 
 #include <fcntl.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "otlp_json_internal.h"
 #include "otlp_wire.h"
+#include <sys/uio.h>
 
 #include "tflo/core/otlp_codec.h"
 #include "tflo/core/otlp_json.h"
@@ -35,6 +38,10 @@ constexpr size_t kDirectWriteBytes = size_t{64} << 10;
 // for all of them: 0.8 s of a 15 s run, measured.
 constexpr uint64_t kWritebackBytes = uint64_t{32} << 20;
 constexpr size_t kReadBufferBytes = size_t{1} << 20;
+// Direct I/O (O_DIRECT) moves whole blocks of this size from an aligned
+// buffer, at offsets that are multiples of it (4 KiB suits 512-byte and 4 KiB
+// logical blocks alike).
+constexpr size_t kDirectAlignment = 4096;
 
 std::string_view SignalName(Signal signal) {
   switch (signal) {
@@ -68,11 +75,27 @@ Status ErrnoStatus(const std::filesystem::path& path, std::string_view what, int
 
 // ---- writer ------------------------------------------------------------------
 
+// With `direct` (the file was opened with O_DIRECT) the writer hands whole
+// 4 KiB blocks from an aligned buffer to a thread of its own, which writes them
+// to the disk without a copy into the page cache while the caller encodes the
+// next megabyte; the last partial block is written normally at Close(). The
+// page-cache copy cost the simulator's collector thread 15-20 % of its time
+// (an hour of `mixed` writes 1.5 GB, as JSON 3.3 GB), and a VM often pays for
+// every fresh page-cache page on top. Where the file system refuses direct I/O
+// at the first write (EINVAL), the writes go on through the page cache.
 class FdOtlpFileWriter final : public OtlpFileWriter {
  public:
-  FdOtlpFileWriter(std::filesystem::path path, int fd, Signal signal, OtlpFileFormat format)
-      : path_(std::move(path)), fd_(fd), signal_(signal), format_(format) {
+  FdOtlpFileWriter(std::filesystem::path path, int fd, Signal signal, OtlpFileFormat format,
+                   bool direct)
+      : path_(std::move(path)),
+        fd_(fd),
+        signal_(signal),
+        format_(format),
+        direct_(direct),
+        buffer_(direct ? kDirectAlignment : 0),
+        writing_(direct ? kDirectAlignment : 0) {
     buffer_.Reserve(kWriteFlushBytes + kWriteFlushBytes / 4);
+    if (direct_) io_thread_ = std::thread([this] { RunDirectWrites(); });
   }
   ~FdOtlpFileWriter() override { Close().IgnoreError(); }
 
@@ -85,7 +108,18 @@ class FdOtlpFileWriter final : public OtlpFileWriter {
 
   Status Close() override {
     if (fd_ < 0) return error_;
-    Status st = error_.ok() ? Flush() : error_;
+    Status st = error_;
+    if (direct_) {
+      // The whole blocks directly, the rest (under 4 KiB) through the page cache.
+      if (st.ok()) st = FlushDirect();
+      const Status io = StopDirectWrites();
+      if (st.ok()) st = io;
+      if (st.ok()) st = StopDirect();
+      writing_.Release();
+      // Where the direct writes ended, for the page-cache writes' writeback hint.
+      file_offset_ = writeback_from_ = bytes_written_ - buffer_.size();
+    }
+    if (st.ok()) st = Flush();
     if (st.ok() && ::fsync(fd_) != 0) st = ErrnoStatus(path_, "fsync", errno);
     if (::close(fd_) != 0 && st.ok()) st = ErrnoStatus(path_, "close", errno);
     fd_ = -1;
@@ -121,7 +155,7 @@ class FdOtlpFileWriter final : public OtlpFileWriter {
       }
       const char header[4] = {static_cast<char>(size >> 24), static_cast<char>(size >> 16),
                               static_cast<char>(size >> 8), static_cast<char>(size)};
-      if (size >= kDirectWriteBytes) {
+      if (size >= kDirectWriteBytes && !direct_) {
         if (!buffer_.empty()) TFLO_RETURN_IF_ERROR(Flush());
         TFLO_RETURN_IF_ERROR(WriteAll(std::string_view(header, sizeof(header)), encoder_.view()));
         bytes_written_ += sizeof(header) + size;
@@ -131,8 +165,106 @@ class FdOtlpFileWriter final : public OtlpFileWriter {
       buffer_.Append(encoder_.view());
     }
     bytes_written_ += buffer_.size() - before;
-    if (buffer_.size() >= kWriteFlushBytes) return Flush();
+    if (buffer_.size() >= kWriteFlushBytes) return direct_ ? FlushDirect() : Flush();
     return OkStatus();
+  }
+
+  // Hands the buffer's whole 4 KiB blocks to the I/O thread (after it has
+  // written the previous ones) and keeps the rest at the buffer's front.
+  Status FlushDirect() {
+    const size_t whole = buffer_.size() & ~(kDirectAlignment - 1);
+    if (whole == 0) return OkStatus();
+    TFLO_RETURN_IF_ERROR(WaitForDirectWrite());
+    writing_.clear();
+    writing_.Append(buffer_.view().substr(whole));  // under 4 KiB
+    buffer_.set_size(whole);
+    buffer_.Swap(writing_);
+    {
+      std::lock_guard<std::mutex> lock(io_mutex_);
+      io_pending_ = true;
+    }
+    io_cv_.notify_all();
+    return OkStatus();
+  }
+
+  // Waits until the I/O thread has written what it was handed; its error, if any.
+  Status WaitForDirectWrite() {
+    std::unique_lock<std::mutex> lock(io_mutex_);
+    io_cv_.wait(lock, [this] { return !io_pending_; });
+    if (!io_status_.ok() && error_.ok()) error_ = io_status_;
+    return error_;
+  }
+
+  // Waits for the last write, ends the I/O thread; its error, if any.
+  Status StopDirectWrites() {
+    if (!io_thread_.joinable()) return OkStatus();
+    Status st = WaitForDirectWrite();
+    {
+      std::lock_guard<std::mutex> lock(io_mutex_);
+      io_stop_ = true;
+    }
+    io_cv_.notify_all();
+    io_thread_.join();
+    return st;
+  }
+
+  // The I/O thread: writes `writing_` in full whenever io_pending_ is set.
+  void RunDirectWrites() {
+    bool first = true;
+    std::unique_lock<std::mutex> lock(io_mutex_);
+    while (true) {
+      io_cv_.wait(lock, [this] { return io_pending_ || io_stop_; });
+      if (!io_pending_) return;
+      lock.unlock();
+      Status st = io_status_.ok() ? WriteBlocks(writing_.view(), &first) : OkStatus();
+      lock.lock();
+      if (!st.ok() && io_status_.ok()) io_status_ = std::move(st);
+      io_pending_ = false;
+      io_cv_.notify_all();
+    }
+  }
+
+  // Writes `blocks` (whole 4 KiB blocks) at the file's end, on the I/O thread.
+  Status WriteBlocks(std::string_view blocks, bool* first) {
+    size_t done = 0;
+    while (done < blocks.size()) {
+      const ssize_t n = ::write(fd_, blocks.data() + done, blocks.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EINVAL && *first) {
+        // This file system takes no direct I/O after all: write normally.
+        *first = false;
+        TFLO_RETURN_IF_ERROR(ClearODirect());
+        continue;
+      }
+      if (n <= 0) return ErrnoStatus(path_, "write", n < 0 ? errno : EIO);
+      *first = false;
+      done += static_cast<size_t>(n);
+      // A short write off a block boundary: the rest cannot go directly.
+      if ((static_cast<size_t>(n) & (kDirectAlignment - 1)) != 0) {
+        TFLO_RETURN_IF_ERROR(ClearODirect());
+      }
+    }
+    return OkStatus();
+  }
+
+  Status ClearODirect() {
+#ifdef O_DIRECT
+    const int flags = ::fcntl(fd_, F_GETFL);
+    if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) {
+      return ErrnoStatus(path_, "fcntl(F_SETFL)", errno);
+    }
+#endif
+    return OkStatus();
+  }
+
+  // After the I/O thread has stopped: the writes that follow go through the
+  // page cache.
+  Status StopDirect() {
+    if (!direct_) return OkStatus();
+    direct_ = false;
+    const Status st = ClearODirect();
+    if (!st.ok()) error_ = st;
+    return st;
   }
 
   // Writes `a` then `b` in full (one writev while the kernel takes it all);
@@ -189,7 +321,17 @@ class FdOtlpFileWriter final : public OtlpFileWriter {
   int fd_;
   Signal signal_;
   OtlpFileFormat format_;
+  bool direct_;  // fd_ has O_DIRECT; buffer_ is aligned
   internal::OutputBuffer buffer_;
+  // Direct mode: the blocks the I/O thread is writing (its own while
+  // io_pending_), and the thread.
+  internal::OutputBuffer writing_;
+  std::thread io_thread_;
+  std::mutex io_mutex_;
+  std::condition_variable io_cv_;
+  bool io_pending_ = false;  // guarded by io_mutex_
+  bool io_stop_ = false;     // guarded by io_mutex_
+  Status io_status_;         // guarded by io_mutex_: the first write error
   uint64_t bytes_written_ = 0;
   uint64_t file_offset_ = 0;     // bytes the kernel has taken
   uint64_t writeback_from_ = 0;  // where the range not yet handed to writeback starts
@@ -418,11 +560,25 @@ std::string_view OtlpFileExtension(OtlpFileFormat format) {
 }
 
 Result<std::unique_ptr<OtlpFileWriter>> CreateOtlpFileWriter(const std::filesystem::path& path,
-                                                             Signal signal, OtlpFileFormat format) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                                                             Signal signal, OtlpFileFormat format,
+                                                             FileIo io) {
+  constexpr int kFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+  bool direct = false;
+  int fd = -1;
+#ifdef O_DIRECT
+  if (io == FileIo::kDirectWhereSupported) {
+    fd = ::open(path.c_str(), kFlags | O_DIRECT, 0644);
+    direct = fd >= 0;
+    // EINVAL: a file system without direct I/O; open it normally.
+    if (fd < 0 && errno != EINVAL) return ErrnoStatus(path, "cannot create", errno);
+  }
+#else
+  (void)io;
+#endif
+  if (fd < 0) fd = ::open(path.c_str(), kFlags, 0644);
   if (fd < 0) return ErrnoStatus(path, "cannot create", errno);
   return std::unique_ptr<OtlpFileWriter>(
-      std::make_unique<FdOtlpFileWriter>(path, fd, signal, format));
+      std::make_unique<FdOtlpFileWriter>(path, fd, signal, format, direct));
 }
 
 Status ReadTracesFile(const std::filesystem::path& path,

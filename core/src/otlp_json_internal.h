@@ -9,6 +9,7 @@
 #include <cstring>
 #include <new>
 #include <string_view>
+#include <utility>
 
 #include "tflo/core/model.h"
 
@@ -20,9 +21,15 @@ namespace tflo::core::internal {
 class OutputBuffer {
  public:
   OutputBuffer() = default;
+  // Storage aligned to `alignment` (a power of two; 0 = malloc's), with a
+  // capacity that is a multiple of it: for O_DIRECT writes.
+  explicit OutputBuffer(size_t alignment) : alignment_(alignment) {}
   ~OutputBuffer() { std::free(data_); }
   OutputBuffer(OutputBuffer&& other) noexcept
-      : data_(other.data_), size_(other.size_), capacity_(other.capacity_) {
+      : data_(other.data_),
+        size_(other.size_),
+        capacity_(other.capacity_),
+        alignment_(other.alignment_) {
     other.data_ = nullptr;
     other.size_ = other.capacity_ = 0;
   }
@@ -48,6 +55,12 @@ class OutputBuffer {
     size_ += s.size();
   }
   void clear() { size_ = 0; }
+  void Swap(OutputBuffer& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(capacity_, other.capacity_);
+    std::swap(alignment_, other.alignment_);
+  }
   // Frees the storage.
   void Release() {
     std::free(data_);
@@ -59,15 +72,25 @@ class OutputBuffer {
   void Grow(size_t n) {
     size_t capacity = capacity_ < 4096 ? 4096 : capacity_ * 2;
     if (capacity - size_ < n) capacity = size_ + n;
-    void* grown = std::realloc(data_, capacity);
-    if (grown == nullptr) throw std::bad_alloc();
-    data_ = static_cast<char*>(grown);
+    if (alignment_ == 0) {
+      void* grown = std::realloc(data_, capacity);
+      if (grown == nullptr) throw std::bad_alloc();
+      data_ = static_cast<char*>(grown);
+    } else {
+      capacity = (capacity + alignment_ - 1) & ~(alignment_ - 1);
+      void* grown = std::aligned_alloc(alignment_, capacity);
+      if (grown == nullptr) throw std::bad_alloc();
+      if (size_ > 0) std::memcpy(grown, data_, size_);
+      std::free(data_);
+      data_ = static_cast<char*>(grown);
+    }
     capacity_ = capacity;
   }
 
   char* data_ = nullptr;
   size_t size_ = 0;
   size_t capacity_ = 0;
+  size_t alignment_ = 0;
 };
 
 // Appends one compact JSON object (no trailing newline) to *out.

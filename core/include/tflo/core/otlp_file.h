@@ -48,8 +48,20 @@ class OtlpFileWriter {
   virtual uint64_t bytes_written() const = 0;
 };
 
-Result<std::unique_ptr<OtlpFileWriter>> CreateOtlpFileWriter(const std::filesystem::path& path,
-                                                             Signal signal, OtlpFileFormat format);
+// How a writer hands its bytes to the file system.
+enum class FileIo {
+  // O_DIRECT where the file system takes it: whole 4 KiB blocks go to the disk
+  // from the writer's own I/O thread, without a copy into the page cache (the
+  // simulator's gigabytes of output), the last partial block through the page
+  // cache at Close(). Elsewhere, as kPageCache.
+  kDirectWhereSupported,
+  // Ordinary buffered writes (reading the file back at once is cheaper).
+  kPageCache,
+};
+
+Result<std::unique_ptr<OtlpFileWriter>> CreateOtlpFileWriter(
+    const std::filesystem::path& path, Signal signal, OtlpFileFormat format,
+    FileIo io = FileIo::kDirectWhereSupported);
 
 // Calls `on_request` once per export request in file order; stops at the first
 // error it returns (that status is returned). Empty lines are skipped.
