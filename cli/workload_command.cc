@@ -350,7 +350,9 @@ void RegisterWorkloadCommand(CLI::App& app, int& exit_code) {
   CLI::Option* endpoint_opt = run->add_option(
       "--otlp-endpoint", *endpoint,
       "Also send the services' spans, logs and business metrics over OTLP/gRPC to HOST:PORT "
-      "(default: OTEL_EXPORTER_OTLP_ENDPOINT when set, else no export)");
+      "(plaintext), http://HOST:PORT or https://HOST:PORT (TLS; roots from "
+      "OTEL_EXPORTER_OTLP_CERTIFICATE, else the system's) (default: OTEL_EXPORTER_OTLP_ENDPOINT "
+      "when set, else no export)");
   run->add_flag("--realtime", options->realtime,
                 "Run paced to the wall clock for --duration and serve the simulated HTTP APIs "
                 "(POST /onboard, GET /health, GET /customers/{id}, POST /work/...) and GET "

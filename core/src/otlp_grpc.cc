@@ -4,12 +4,17 @@
 #include <array>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <random>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -18,9 +23,9 @@
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "otlp_wire.h"
+#include <fmt/format.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "tflo/core/otlp_codec.h"
@@ -494,6 +499,36 @@ OtlpGrpcExporterOptions OtlpGrpcExporterOptionsFromEnv(const EnvLookup& env) {
   if (auto compression = CompressionFromEnv(env, "OTEL_EXPORTER_OTLP_COMPRESSION")) {
     options.compression = *compression;
   }
+  if (auto v = NonEmptyEnv(env, "OTEL_EXPORTER_OTLP_INSECURE")) {
+    std::string text(Trim(*v));
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (text == "true") {
+      options.tls.insecure = true;
+    } else if (text == "false") {
+      options.tls.insecure = false;
+    } else {
+      spdlog::warn("OTEL_EXPORTER_OTLP_INSECURE='{}' is neither true nor false; ignored", text);
+    }
+  }
+  const std::pair<const char*, std::string*> tls_files[] = {
+      {"OTEL_EXPORTER_OTLP_CERTIFICATE", &options.tls.certificate_file},
+      {"OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", &options.tls.client_certificate_file},
+      {"OTEL_EXPORTER_OTLP_CLIENT_KEY", &options.tls.client_key_file}};
+  for (const auto& [name, field] : tls_files) {
+    if (auto v = NonEmptyEnv(env, name)) *field = Trim(*v);
+  }
+  for (const char* signal : {"TRACES", "METRICS", "LOGS"}) {
+    for (const char* what : {"INSECURE", "CERTIFICATE", "CLIENT_CERTIFICATE", "CLIENT_KEY"}) {
+      const std::string name = std::string("OTEL_EXPORTER_OTLP_") + signal + "_" + what;
+      if (NonEmptyEnv(env, name.c_str())) {
+        spdlog::warn(
+            "{} is not supported (one TLS setting serves every signal): set "
+            "OTEL_EXPORTER_OTLP_{} instead; ignored",
+            name, what);
+      }
+    }
+  }
   const std::pair<const char*, std::pair<std::string*, OtlpSignalOverrides*>> signals[] = {
       {"TRACES", {&options.traces_endpoint, &options.traces_overrides}},
       {"METRICS", {&options.metrics_endpoint, &options.metrics_overrides}},
@@ -516,9 +551,11 @@ Result<OtlpGrpcTarget> ParseOtlpGrpcEndpoint(std::string_view endpoint) {
   OtlpGrpcTarget out;
   if (s.rfind("http://", 0) == 0) {
     s.remove_prefix(7);
+    out.scheme = true;
   } else if (s.rfind("https://", 0) == 0) {
     s.remove_prefix(8);
     out.tls = true;
+    out.scheme = true;
   } else if (s.find("://") != std::string_view::npos) {
     return InvalidArgumentError("otlp grpc: endpoint " + quoted +
                                 " has a scheme other than http or https");
@@ -709,12 +746,18 @@ class OtlpGrpcExporter::Impl {
         ::opentelemetry::proto::collector::trace::v1::TraceService::service_full_name(),
         ::opentelemetry::proto::collector::metrics::v1::MetricsService::service_full_name(),
         ::opentelemetry::proto::collector::logs::v1::LogsService::service_full_name()};
+    TFLO_RETURN_IF_ERROR(LoadTls());
     std::map<std::pair<std::string, bool>, std::shared_ptr<grpc::Channel>> by_target;
     for (Signal signal : kSignals) {
       const size_t i = SignalIndex(signal);
       const std::string& endpoint = overrides[i]->empty() ? options_.endpoint : *overrides[i];
       auto target = ParseOtlpGrpcEndpoint(endpoint);
       if (!target.ok()) return target.status();
+      if (!target->scheme && target->target.rfind("unix:", 0) != 0) {
+        const OtlpTlsOptions& tls = options_.tls;
+        const bool files = !tls.certificate_file.empty() || !tls.client_certificate_file.empty();
+        target->tls = tls.insecure.has_value() ? !*tls.insecure : files;
+      }
       Channel& ch = channels_[i];
       ch.target = *target;
       ch.method = std::string("/") + services[i] + "/Export";
@@ -737,8 +780,9 @@ class OtlpGrpcExporter::Impl {
     std::string per_signal;
     for (Signal signal : kSignals) {
       const Channel& ch = channels_[SignalIndex(signal)];
-      per_signal += fmt::format("; {} -> {} (timeout {} ms, compression {}, headers [{}])",
-                                kSignalNames[SignalIndex(signal)], ch.target.target, ch.timeout.count(),
+      per_signal += fmt::format("; {} -> {} ({}, timeout {} ms, compression {}, headers [{}])",
+                                kSignalNames[SignalIndex(signal)], ch.target.target,
+                                ch.target.tls ? "TLS" : "plaintext", ch.timeout.count(),
                                 ch.compression == OtlpCompression::kGzip ? "gzip" : "none",
                                 RedactedHeaderNames(ch.headers));
     }
@@ -843,6 +887,52 @@ class OtlpGrpcExporter::Impl {
     return FailedPreconditionError("otlp grpc: the exporter is shut down");
   }
 
+  // Reads the TLS files of options_.tls into ssl_ (see OtlpTlsOptions).
+  Status LoadTls() {
+    const OtlpTlsOptions& tls = options_.tls;
+    if (tls.client_certificate_file.empty() != tls.client_key_file.empty()) {
+      return InvalidArgumentError(
+          "otlp grpc: a client certificate needs its key and the key its certificate "
+          "(OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY): only " +
+          std::string(tls.client_key_file.empty() ? "the certificate" : "the key") + " is set");
+    }
+    const auto read = [](const std::string& path, std::string_view what,
+                         std::string_view marker) -> Result<std::string> {
+      errno = 0;
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        const int err = errno;
+        return InvalidArgumentError(
+            "otlp grpc: " + std::string(what) + " file " + path + ": cannot read" +
+            (err != 0 ? ": " + std::error_code(err, std::generic_category()).message() : ""));
+      }
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (text.find("-----BEGIN ") == std::string::npos || text.find(marker) == std::string::npos) {
+        // Not quoted: a key file's content is a secret.
+        return InvalidArgumentError("otlp grpc: " + std::string(what) + " file " + path +
+                                    " is not PEM (no '-----BEGIN ..." + std::string(marker) +
+                                    "' block)");
+      }
+      return text;
+    };
+    if (!tls.certificate_file.empty()) {
+      TFLO_ASSIGN_OR_RETURN(
+          ssl_.pem_root_certs,
+          read(tls.certificate_file, "certificate (OTEL_EXPORTER_OTLP_CERTIFICATE)",
+               "CERTIFICATE-----"));
+    }
+    if (!tls.client_certificate_file.empty()) {
+      TFLO_ASSIGN_OR_RETURN(
+          ssl_.pem_cert_chain,
+          read(tls.client_certificate_file,
+               "client certificate (OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE)", "CERTIFICATE-----"));
+      TFLO_ASSIGN_OR_RETURN(ssl_.pem_private_key,
+                            read(tls.client_key_file, "client key (OTEL_EXPORTER_OTLP_CLIENT_KEY)",
+                                 "PRIVATE KEY-----"));
+    }
+    return OkStatus();
+  }
+
   std::shared_ptr<grpc::Channel> MakeChannel(const OtlpGrpcTarget& target) const {
     grpc::ChannelArguments args;
     // Retries are ours (OTLP's rules, counted); gRPC's own would hide them.
@@ -857,8 +947,7 @@ class OtlpGrpcExporter::Impl {
     args.SetInt(
         GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
         static_cast<int>(std::clamp<int64_t>(options_.max_backoff.count(), reconnect_ms, 120000)));
-    auto creds = target.tls ? grpc::SslCredentials(grpc::SslCredentialsOptions())
-                            : grpc::InsecureChannelCredentials();
+    auto creds = target.tls ? grpc::SslCredentials(ssl_) : grpc::InsecureChannelCredentials();
     return grpc::CreateCustomChannel(target.target, creds, args);
   }
 
@@ -1009,6 +1098,7 @@ class OtlpGrpcExporter::Impl {
   }
 
   OtlpGrpcExporterOptions options_;
+  grpc::SslCredentialsOptions ssl_;  // roots and client certificate (LoadTls)
   std::shared_ptr<EncoderPool> pool_;
   std::array<Channel, 3> channels_;
   std::array<Counters, 3> counters_;
@@ -1080,7 +1170,18 @@ class OtlpGrpcReceiver::Impl {
 
   Status Start() {
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
+    std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+    if (!options_.tls_certificate_pem.empty()) {
+      grpc::SslServerCredentialsOptions ssl(
+          options_.client_ca_pem.empty()
+              ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+              : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+      ssl.pem_root_certs = options_.client_ca_pem;
+      ssl.pem_key_cert_pairs.push_back(
+          {options_.tls_private_key_pem, options_.tls_certificate_pem});
+      credentials = grpc::SslServerCredentials(ssl);
+    }
+    builder.AddListeningPort(options_.listen_address, credentials, &port_);
     builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
     builder.RegisterService(&traces_);
     builder.RegisterService(&metrics_);

@@ -3,6 +3,8 @@
 // costs counted drops and one log line naming it, bad input is refused before
 // anything is written, and the endpoint variables of the environment (injected
 // in-process through WorkloadRunOptions::env) switch export on.
+#include <stdlib.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -121,6 +123,57 @@ TEST(WorkloadExportCliTest, BadEndpointIsRefusedBeforeAnythingIsWritten) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--otlp-endpoint"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("no host"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+// Sets an environment variable for the tflo processes a test starts.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() { ::unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
+// OTEL_EXPORTER_OTLP_CERTIFICATE: the spans reach a TLS receiver whose
+// certificate that CA signed (test-only material, tests/testdata/tls).
+TEST(WorkloadExportCliTest, TlsEndpointWithTheCertificateVariableReceivesTheSpans) {
+  TempDir tmp;
+  const fs::path out = tmp.path() / "out";
+  const fs::path tls = fs::path(TFLO_TESTDATA_DIR) / "tls";
+  core::OtlpGrpcReceiverOptions options;
+  options.tls_certificate_pem = ReadFile(tls / "server.pem");
+  options.tls_private_key_pem = ReadFile(tls / "server.key");
+  auto receiver = core::OtlpGrpcReceiver::Start(options);
+  ASSERT_TRUE(receiver.ok()) << receiver.status().message();
+  ScopedEnv ca("OTEL_EXPORTER_OTLP_CERTIFICATE", (tls / "ca.pem").string());
+
+  const auto r = RunTflo("workload run --scenario onboarding --duration 5s --out " + out.string() +
+                         " --otlp-endpoint https://" + (*receiver)->endpoint());
+
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const uint64_t sdk_spans = SpansTheSdksExported(GroundTruth(out));
+  EXPECT_GT(sdk_spans, 0U);
+  EXPECT_EQ((*receiver)->stats(Signal::kTraces).items, sdk_spans);
+}
+
+TEST(WorkloadExportCliTest, UnreadableCertificateIsRefusedBeforeAnythingIsWritten) {
+  TempDir tmp;
+  const fs::path out = tmp.path() / "out";
+  const fs::path missing = tmp.path() / "no-such-ca.pem";
+  ScopedEnv ca("OTEL_EXPORTER_OTLP_CERTIFICATE", missing.string());
+
+  const auto r = RunTflo("workload run --scenario onboarding --duration 5s --out " + out.string() +
+                         " --otlp-endpoint https://127.0.0.1:4317");
+
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("OTEL_EXPORTER_OTLP_CERTIFICATE"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(missing.string() + ": cannot read"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(out));
 }
 

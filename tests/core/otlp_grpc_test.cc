@@ -1,6 +1,6 @@
 #include "tflo/core/otlp_grpc.h"
 
-
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -646,6 +646,167 @@ TEST(OtlpEnvTest, MalformedResourceAttributesAreDiscardedWhole) {
   const std::string text = logs.text();
   EXPECT_NE(text.find("[warning] OTEL_RESOURCE_ATTRIBUTES is malformed"), std::string::npos)
       << text;
+}
+
+// ---- TLS --------------------------------------------------------------------------
+
+// Test-only material (tests/testdata/tls/gen.sh): a CA, a server certificate
+// for 127.0.0.1 / ::1 / localhost and a client certificate, both signed by it.
+std::filesystem::path TlsFile(const char* name) {
+  return std::filesystem::path(TFLO_TESTDATA_DIR) / "tls" / name;
+}
+
+OtlpGrpcReceiverOptions TlsReceiverOptions(Inbox& inbox, bool require_client_certificate) {
+  OtlpGrpcReceiverOptions options = inbox.Options();
+  options.tls_certificate_pem = tflo::testing::ReadFile(TlsFile("server.pem"));
+  options.tls_private_key_pem = tflo::testing::ReadFile(TlsFile("server.key"));
+  if (require_client_certificate)
+    options.client_ca_pem = tflo::testing::ReadFile(TlsFile("ca.pem"));
+  return options;
+}
+
+TEST(OtlpGrpcTlsTest, ExportsOverTlsWithTheConfiguredRoots) {
+  Inbox inbox;
+  auto receiver = StartReceiver(TlsReceiverOptions(inbox, false));
+  ASSERT_NE(receiver, nullptr);
+  // https:// and a scheme-less endpoint with a certificate file both mean TLS.
+  for (const std::string& endpoint : {"https://" + receiver->endpoint(), receiver->endpoint()}) {
+    OtlpGrpcExporterOptions options = FastOptions(endpoint);
+    options.tls.certificate_file = TlsFile("ca.pem").string();
+    auto exporter = MakeExporter(options);
+    ASSERT_NE(exporter, nullptr);
+    const Status st = exporter->Export(MakeSampleTraces());
+    EXPECT_TRUE(st.ok()) << endpoint << ": " << st.ToString();
+  }
+  std::lock_guard lock(inbox.mu);
+  ASSERT_EQ(inbox.traces.size(), 2U);
+  EXPECT_EQ(inbox.traces[0], MakeSampleTraces());
+}
+
+// The same server, but roots that do not sign it (the system's), or no TLS:
+// every attempt fails and the items are counted as failed.
+TEST(OtlpGrpcTlsTest, UntrustedServerOrPlaintextFails) {
+  Inbox inbox;
+  auto receiver = StartReceiver(TlsReceiverOptions(inbox, false));
+  ASSERT_NE(receiver, nullptr);
+  LogCapture logs;
+  for (const std::string& endpoint :
+       {"https://" + receiver->endpoint(), "http://" + receiver->endpoint()}) {
+    OtlpGrpcExporterOptions options = FastOptions(endpoint);
+    options.max_attempts = 2;
+    options.timeout = milliseconds(2000);
+    auto exporter = MakeExporter(options);
+    ASSERT_NE(exporter, nullptr);
+    EXPECT_FALSE(exporter->Export(MakeSampleTraces()).ok()) << endpoint;
+    EXPECT_EQ(exporter->stats(Signal::kTraces).failed_items, MakeSampleTraces().SpanCount());
+  }
+  std::lock_guard lock(inbox.mu);
+  EXPECT_TRUE(inbox.traces.empty());
+}
+
+TEST(OtlpGrpcTlsTest, MutualTlsNeedsTheClientCertificate) {
+  Inbox inbox;
+  auto receiver = StartReceiver(TlsReceiverOptions(inbox, true));
+  ASSERT_NE(receiver, nullptr);
+  LogCapture logs;
+  OtlpGrpcExporterOptions without = FastOptions("https://" + receiver->endpoint());
+  without.tls.certificate_file = TlsFile("ca.pem").string();
+  without.max_attempts = 2;
+  without.timeout = milliseconds(2000);
+  OtlpGrpcExporterOptions with = without;
+  with.tls.client_certificate_file = TlsFile("client.pem").string();
+  with.tls.client_key_file = TlsFile("client.key").string();
+
+  auto refused = MakeExporter(without);
+  auto accepted = MakeExporter(with);
+  ASSERT_NE(refused, nullptr);
+  ASSERT_NE(accepted, nullptr);
+
+  EXPECT_FALSE(refused->Export(MakeSampleTraces()).ok());
+  const Status st = accepted->Export(MakeSampleTraces());
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  std::lock_guard lock(inbox.mu);
+  EXPECT_EQ(inbox.traces.size(), 1U);
+}
+
+TEST(OtlpGrpcTlsTest, BadTlsFilesAreRejectedByCreateNamingTheFile) {
+  tflo::testing::TempDir dir;
+  const auto not_pem = dir.path() / "not.pem";
+  tflo::testing::WriteFile(not_pem, "secret-ish key material\n");
+  struct Case {
+    std::string certificate, client_certificate, client_key, expected;
+  };
+  const std::vector<Case> cases = {
+      {(dir.path() / "missing.pem").string(), "", "",
+       "certificate (OTEL_EXPORTER_OTLP_CERTIFICATE) file " +
+           (dir.path() / "missing.pem").string() + ": cannot read: No such file"},
+      {not_pem.string(), "", "", "not.pem is not PEM"},
+      {"", TlsFile("client.pem").string(), "", "only the certificate is set"},
+      {"", "", TlsFile("client.key").string(), "only the key is set"},
+      {"", TlsFile("client.pem").string(), not_pem.string(),
+       "client key (OTEL_EXPORTER_OTLP_CLIENT_KEY) file"},
+  };
+  for (const Case& c : cases) {
+    OtlpGrpcExporterOptions options = FastOptions("127.0.0.1:4317");
+    options.tls.certificate_file = c.certificate;
+    options.tls.client_certificate_file = c.client_certificate;
+    options.tls.client_key_file = c.client_key;
+    auto exporter = OtlpGrpcExporter::Create(options);
+    ASSERT_FALSE(exporter.ok()) << c.expected;
+    EXPECT_EQ(exporter.status().code(), ::tflo::StatusCode::kInvalidArgument);
+    EXPECT_NE(exporter.status().message().find(c.expected), std::string::npos)
+        << exporter.status().message();
+    EXPECT_EQ(exporter.status().message().find("secret-ish"), std::string::npos);
+  }
+}
+
+TEST(OtlpEnvTest, TlsSettingsComeFromTheEnvironment) {
+  LogCapture logs;
+  const OtlpGrpcExporterOptions options = OtlpGrpcExporterOptionsFromEnv(FakeEnv({
+      {"OTEL_EXPORTER_OTLP_INSECURE", " FALSE "},
+      {"OTEL_EXPORTER_OTLP_CERTIFICATE", "/etc/ssl/ca.pem"},
+      {"OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", "/etc/ssl/client.pem"},
+      {"OTEL_EXPORTER_OTLP_CLIENT_KEY", "/etc/ssl/client.key"},
+  }));
+  EXPECT_EQ(options.tls.insecure, std::optional<bool>(false));
+  EXPECT_EQ(options.tls.certificate_file, "/etc/ssl/ca.pem");
+  EXPECT_EQ(options.tls.client_certificate_file, "/etc/ssl/client.pem");
+  EXPECT_EQ(options.tls.client_key_file, "/etc/ssl/client.key");
+  EXPECT_EQ(logs.text(), "");
+
+  const OtlpGrpcExporterOptions bad = OtlpGrpcExporterOptionsFromEnv(FakeEnv({
+      {"OTEL_EXPORTER_OTLP_INSECURE", "yes"},
+      {"OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE", "/x.pem"},
+  }));
+  EXPECT_FALSE(bad.tls.insecure.has_value());
+  EXPECT_EQ(bad.tls.certificate_file, "");
+  EXPECT_NE(logs.text().find("OTEL_EXPORTER_OTLP_INSECURE='yes' is neither true nor false"),
+            std::string::npos)
+      << logs.text();
+  EXPECT_NE(logs.text().find("OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE is not supported"),
+            std::string::npos)
+      << logs.text();
+}
+
+// Without a scheme: plaintext unless OTEL_EXPORTER_OTLP_INSECURE=false; the
+// debug line names the choice per signal.
+TEST(OtlpGrpcTlsTest, SchemeLessEndpointsFollowInsecure) {
+  Inbox inbox;
+  auto plain = StartReceiver(inbox.Options());
+  ASSERT_NE(plain, nullptr);
+  OtlpGrpcExporterOptions options = FastOptions(plain->endpoint());
+  auto exporter = MakeExporter(options);
+  ASSERT_NE(exporter, nullptr);
+  EXPECT_TRUE(exporter->Export(MakeSampleTraces()).ok());
+
+  options.tls.insecure = false;  // TLS with the system roots: a plaintext server fails
+  options.max_attempts = 1;
+  auto secure = MakeExporter(options);
+  ASSERT_NE(secure, nullptr);
+  LogCapture logs;
+  EXPECT_FALSE(secure->Export(MakeSampleTraces()).ok());
+  std::lock_guard lock(inbox.mu);
+  EXPECT_EQ(inbox.traces.size(), 1U);
 }
 
 }  // namespace

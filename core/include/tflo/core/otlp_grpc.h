@@ -96,10 +96,27 @@ struct OtlpSignalOverrides {
   std::optional<OtlpCompression> compression;
 };
 
+// Transport security of the exporter's connections
+// (OTEL_EXPORTER_OTLP_INSECURE, _CERTIFICATE, _CLIENT_KEY, _CLIENT_CERTIFICATE).
+struct OtlpTlsOptions {
+  // Only for endpoints without a scheme ("host:port"): true = plaintext,
+  // false = TLS. Unset: TLS when a certificate file below is set, plaintext
+  // otherwise (tflo's default, for a collector on the same machine or
+  // network; the specification's default is TLS). http:// and https://
+  // decide for themselves.
+  std::optional<bool> insecure;
+  // PEM file of the roots that verify the server; empty = the system's.
+  std::string certificate_file;
+  // PEM files of a client certificate (chain) and its private key, for mutual
+  // TLS; both or neither.
+  std::string client_certificate_file;
+  std::string client_key_file;
+};
+
 struct OtlpGrpcExporterOptions {
-  // "host:port", "http://host:port" (plaintext) or "https://host:port" (TLS with
-  // the system roots); a missing port means 4317; a URL path is ignored (gRPC
-  // has none). Must not be empty.
+  // "host:port", "http://host:port" (plaintext) or "https://host:port" (TLS);
+  // without a scheme, `tls.insecure` decides. A missing port means 4317; a URL
+  // path is ignored (gRPC has none). Must not be empty.
   std::string endpoint;
   // Per-signal overrides (OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT); empty = endpoint.
   std::string traces_endpoint;
@@ -116,6 +133,8 @@ struct OtlpGrpcExporterOptions {
   std::chrono::milliseconds max_backoff{30000};
   // gRPC metadata sent with every call. Keys are lower-cased; values are secrets.
   std::map<std::string, std::string> headers;
+  // TLS for every signal's connection. The files are read by Create().
+  OtlpTlsOptions tls;
   OtlpCompression compression = OtlpCompression::kNone;
   // Per-signal replacements of headers, timeout and compression.
   OtlpSignalOverrides traces_overrides;
@@ -130,7 +149,10 @@ struct OtlpGrpcExporterOptions {
 // Defaults overlaid with OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS,
 // OTEL_EXPORTER_OTLP_TIMEOUT (milliseconds), OTEL_EXPORTER_OTLP_COMPRESSION
 // (gzip|none), and the per-signal OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_
-// {ENDPOINT,HEADERS,TIMEOUT,COMPRESSION}. An invalid value is ignored with a warning (the specification's
+// {ENDPOINT,HEADERS,TIMEOUT,COMPRESSION}; OTEL_EXPORTER_OTLP_INSECURE (true|false),
+// OTEL_EXPORTER_OTLP_CERTIFICATE, _CLIENT_KEY and _CLIENT_CERTIFICATE (file
+// paths; their per-signal forms are not supported and are warned about). An
+// invalid value is ignored with a warning (the specification's
 // rule for malformed configuration); header values never appear in it. With no
 // endpoint anywhere, endpoint is "localhost:4317", the OTLP/gRPC default. A
 // command-line flag should be applied on top of the result (it wins).
@@ -140,6 +162,7 @@ OtlpGrpcExporterOptions OtlpGrpcExporterOptionsFromEnv(const EnvLookup& env);
 struct OtlpGrpcTarget {
   std::string target;
   bool tls = false;
+  bool scheme = false;  // the endpoint said http:// or https://
 };
 // kInvalidArgument on an empty endpoint, an unknown scheme, an empty host or a
 // port that is not a number in 1..65535.
@@ -243,6 +266,12 @@ struct OtlpGrpcReceiverOptions {
   // collector receiver behind an authenticator checks a bearer token: a call
   // without it is answered UNAUTHENTICATED and counted, its items are not.
   std::map<std::string, std::string> required_metadata;
+  // TLS: the server's certificate chain and private key (PEM text); empty =
+  // plaintext. With client_ca_pem, clients must present a certificate it
+  // signed (mutual TLS).
+  std::string tls_certificate_pem;
+  std::string tls_private_key_pem;
+  std::string client_ca_pem;
 };
 
 struct OtlpReceiveStats {
