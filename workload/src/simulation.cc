@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cmath>
 #include <condition_variable>
-#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <limits>
@@ -141,21 +140,24 @@ void SyncDirectory(const std::filesystem::path& dir) {
   ::close(fd);
 }
 
+// errno's text (std::strerror is not thread-safe; simulations may run on
+// several threads).
+std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
+
 // Writes `doc` to `path`.partial, fsyncs it and renames it to `path`.
 Status WriteJsonFile(const std::filesystem::path& path, const Json& doc) {
   const std::filesystem::path partial = PartialPath(path);
   const std::string text = doc.dump(2) + "\n";
   const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
-    return UnavailableError(partial.string() +
-                            ": cannot open for writing: " + std::strerror(errno));
+    return UnavailableError(partial.string() + ": cannot open for writing: " + ErrnoText(errno));
   }
   size_t done = 0;
   while (done < text.size()) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      const std::string why = std::strerror(errno);
+      const std::string why = ErrnoText(n < 0 ? errno : EIO);
       ::close(fd);
       ::unlink(partial.c_str());
       return UnavailableError(partial.string() + ": write failed: " + why);
@@ -166,7 +168,7 @@ Status WriteJsonFile(const std::filesystem::path& path, const Json& doc) {
   if (::close(fd) != 0 && error == 0) error = errno;
   if (error != 0) {
     ::unlink(partial.c_str());
-    return UnavailableError(partial.string() + ": write failed: " + std::strerror(error));
+    return UnavailableError(partial.string() + ": write failed: " + ErrnoText(error));
   }
   return CommitPartial(path);
 }
