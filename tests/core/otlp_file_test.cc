@@ -2,14 +2,17 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/otlp_samples.h"
 #include "test_util.h"
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include "tflo/core/otlp_codec.h"
 #include "tflo/core/otlp_json.h"
@@ -407,6 +410,76 @@ TEST(OtlpFileTest, FilesAreByteExactWithAndWithoutDirectIo) {
     }
   }
   if (!shm_dir.empty()) std::filesystem::remove_all(shm_dir, ec);
+}
+
+// A request of about 64 KiB.
+TracesData BigRequest() {
+  TracesData request = NumberedTraces(1, 1);
+  SetAttribute(request.resource_spans[0].scope_spans[0].spans[0].attributes, "payload",
+               std::string(size_t{64} << 10, 'f'));
+  return request;
+}
+
+// Writes `request` up to 64 times (4 MiB), stopping at the first error; then
+// closes. Returns {the first Write error (OK if none), Close's status}.
+std::pair<Status, Status> WriteAndClose(const std::filesystem::path& path, FileIo io,
+                                        const TracesData& request) {
+  auto created = CreateOtlpFileWriter(path, Signal::kTraces, OtlpFileFormat::kBinary, io);
+  if (!created.ok()) return {created.status(), created.status()};
+  std::unique_ptr<OtlpFileWriter> writer = std::move(*created);
+  Status first_error;
+  for (int i = 0; i < 64 && first_error.ok(); ++i) first_error = writer->Write(request);
+  Status closed = writer->Close();
+  if (writer->Write(request).ok()) closed = InternalError("Write after a failed Close succeeded");
+  return {first_error, closed};
+}
+
+// A full disk (/dev/full answers every write with ENOSPC): the error reaches
+// the caller, from a Write or from Close, naming the file, in both modes; the
+// I/O thread of the direct mode does not hang.
+TEST(OtlpFileTest, FullDiskIsReportedInBothModes) {
+  const std::filesystem::path full = "/dev/full";
+  if (::access(full.c_str(), W_OK) != 0) GTEST_SKIP() << "no writable /dev/full";
+  for (const FileIo io : {FileIo::kDirectWhereSupported, FileIo::kPageCache}) {
+    const auto [first_error, closed] = WriteAndClose(full, io, BigRequest());
+    const Status& error = first_error.ok() ? closed : first_error;
+    ASSERT_FALSE(error.ok());
+    EXPECT_EQ(error.code(), ::tflo::StatusCode::kResourceExhausted) << error.ToString();
+    EXPECT_NE(error.message().find("/dev/full"), std::string::npos) << error.ToString();
+    EXPECT_FALSE(closed.ok());
+  }
+}
+
+// A write the kernel refuses half way through the file (here: past a file
+// size limit, EFBIG) is reported by a later Write (4 MiB are written: in the
+// direct mode the I/O thread's error comes back at the next hand-over) and by
+// Close, naming the file, in both modes.
+TEST(OtlpFileTest, RefusedWriteIsReportedInBothModes) {
+  TempDir dir;
+  // The limit and SIGXFSZ's disposition come back however the test ends.
+  struct FileSizeLimit {
+    rlimit old_limit{};
+    void (*old_handler)(int) = nullptr;
+    FileSizeLimit() {
+      ::getrlimit(RLIMIT_FSIZE, &old_limit);
+      old_handler = std::signal(SIGXFSZ, SIG_IGN);
+      rlimit limit = old_limit;
+      limit.rlim_cur = rlim_t{256} << 10;
+      ::setrlimit(RLIMIT_FSIZE, &limit);
+    }
+    ~FileSizeLimit() {
+      ::setrlimit(RLIMIT_FSIZE, &old_limit);
+      std::signal(SIGXFSZ, old_handler);
+    }
+  } file_size_limit;
+  for (const FileIo io : {FileIo::kDirectWhereSupported, FileIo::kPageCache}) {
+    const auto path = dir.path() / (io == FileIo::kPageCache ? "cached.binpb" : "direct.binpb");
+    const auto [first_error, closed] = WriteAndClose(path, io, BigRequest());
+    EXPECT_FALSE(first_error.ok()) << path;
+    EXPECT_NE(first_error.message().find(path.string() + ": write"), std::string::npos)
+        << first_error.ToString();
+    EXPECT_FALSE(closed.ok()) << path;
+  }
 }
 
 TEST(OtlpFileTest, CreateTruncatesAnExistingFile) {
