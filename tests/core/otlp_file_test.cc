@@ -301,6 +301,18 @@ TEST(OtlpFileTest, BinaryRecordsAreExactlyProtobufSerialization) {
                                                                                      Signal::kLogs);
 }
 
+// One record of a binary file: the protobuf serialization of `request`
+// behind its 4-byte big-endian length.
+std::string BinaryRecord(const TracesData& request) {
+  otlp_trace::ExportTraceServiceRequest proto;
+  ToProto(request, &proto);
+  const std::string body = proto.SerializeAsString();
+  const auto n = static_cast<uint32_t>(body.size());
+  return std::string{static_cast<char>(n >> 24), static_cast<char>(n >> 16),
+                     static_cast<char>(n >> 8), static_cast<char>(n)} +
+         body;
+}
+
 // Large binary requests go from the encoder straight to the file (no copy into
 // the write buffer), small ones through the buffer: interleaved, the records
 // keep their order and bytes.
@@ -315,13 +327,7 @@ TEST(OtlpFileTest, LargeAndSmallBinaryRequestsKeepTheirOrderAndBytes) {
   std::string expected;
   for (const TracesData& request : requests) {
     ASSERT_TRUE(writer->Write(request).ok());
-    otlp_trace::ExportTraceServiceRequest proto;
-    ToProto(request, &proto);
-    const std::string body = proto.SerializeAsString();
-    const auto n = static_cast<uint32_t>(body.size());
-    expected += std::string{static_cast<char>(n >> 24), static_cast<char>(n >> 16),
-                            static_cast<char>(n >> 8), static_cast<char>(n)};
-    expected += body;
+    expected += BinaryRecord(request);
   }
   EXPECT_EQ(writer->bytes_written(), expected.size());
   ASSERT_TRUE(writer->Close().ok());
@@ -393,13 +399,7 @@ TEST(OtlpFileTest, FilesAreByteExactWithAndWithoutDirectIo) {
           SetAttribute(request.resource_spans[0].scope_spans[0].spans[0].attributes, "payload",
                        std::string(static_cast<size_t>(lcg >> 33) % 9000, 'q'));
           ASSERT_TRUE(writer->Write(request).ok());
-          otlp_trace::ExportTraceServiceRequest proto;
-          ToProto(request, &proto);
-          const std::string body = proto.SerializeAsString();
-          const auto n = static_cast<uint32_t>(body.size());
-          expected += std::string{static_cast<char>(n >> 24), static_cast<char>(n >> 16),
-                                  static_cast<char>(n >> 8), static_cast<char>(n)};
-          expected += body;
+          expected += BinaryRecord(request);
         }
         ASSERT_TRUE(writer->Close().ok()) << path;
         EXPECT_EQ(writer->bytes_written(), expected.size()) << path;

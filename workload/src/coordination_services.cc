@@ -46,6 +46,24 @@ std::string JsonString(std::string_view s) {
   return out;
 }
 
+// The block build(name): for one of `names`, built once on first use and never
+// freed (no reference count to bounce between threads); for any other name, a
+// new counted block. One table per instantiation, and each caller passes its
+// own lambda type, so each caller has its own table (for its one `names`).
+template <size_t N, typename Build>
+core::SharedAttributeBlock ConstantBlock(const std::array<const char*, N>& names,
+                                         const Build& build, std::string_view name) {
+  static const std::array<core::SharedAttributeBlock, N> kBlocks = [&] {
+    std::array<core::SharedAttributeBlock, N> blocks;
+    for (size_t i = 0; i < N; ++i) blocks[i] = core::MakeStaticAttributeBlock(build(names[i]));
+    return blocks;
+  }();
+  for (size_t i = 0; i < N; ++i) {
+    if (name == names[i]) return kBlocks[i];
+  }
+  return core::MakeSharedAttributeBlock(build(name));
+}
+
 // The constant attributes of a Redis CLIENT span for `command` (HSET or
 // HGETALL) and of the API's SERVER span for `route`: built once, shared by
 // every span (immutable, so the tables are safe to read from any thread).
@@ -59,17 +77,7 @@ core::SharedAttributeBlock RedisConstants(std::string_view command) {
                                        {"server.port", kRedisPort},
                                        {"network.peer.port", kRedisPort}};
   };
-  static const std::array<core::SharedAttributeBlock, 2> kBlocks = [&build] {
-    std::array<core::SharedAttributeBlock, 2> blocks;
-    for (size_t i = 0; i < kCommands.size(); ++i) {
-      blocks[i] = core::MakeStaticAttributeBlock(build(kCommands[i]));
-    }
-    return blocks;
-  }();
-  for (size_t i = 0; i < kCommands.size(); ++i) {
-    if (command == kCommands[i]) return kBlocks[i];
-  }
-  return core::MakeSharedAttributeBlock(build(command));
+  return ConstantBlock(kCommands, build, command);
 }
 
 core::SharedAttributeBlock ServerConstants(std::string_view route) {
@@ -84,17 +92,7 @@ core::SharedAttributeBlock ServerConstants(std::string_view route) {
                                        {"network.protocol.version", "1.1"},
                                        {"user_agent.original", kUserAgent}};
   };
-  static const std::array<core::SharedAttributeBlock, 3> kBlocks = [&build] {
-    std::array<core::SharedAttributeBlock, 3> blocks;
-    for (size_t i = 0; i < kRoutes.size(); ++i) {
-      blocks[i] = core::MakeStaticAttributeBlock(build(kRoutes[i]));
-    }
-    return blocks;
-  }();
-  for (size_t i = 0; i < kRoutes.size(); ++i) {
-    if (route == kRoutes[i]) return kBlocks[i];
-  }
-  return core::MakeSharedAttributeBlock(build(route));
+  return ConstantBlock(kRoutes, build, route);
 }
 
 }  // namespace
