@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <iterator>
+#include <limits>
+#include <ostream>
 #include <stdexcept>
 
 namespace tflo::core {
@@ -53,6 +55,24 @@ std::string ToHex(const TraceId& id) { return HexOf(id); }
 std::string ToHex(const SpanId& id) { return HexOf(id); }
 std::optional<TraceId> TraceIdFromHex(std::string_view hex) { return FromHex<16>(hex); }
 std::optional<SpanId> SpanIdFromHex(std::string_view hex) { return FromHex<8>(hex); }
+
+void AttributeKey::Assign(std::string_view text) {
+  if (text.size() > std::numeric_limits<uint32_t>::max()) {
+    throw std::length_error("AttributeKey: longer than 4 GiB");
+  }
+  if (text.size() <= kInlineCapacity) {
+    SetInline(text.size());
+    if (!text.empty()) std::memcpy(inline_, text.data(), text.size());
+    return;
+  }
+  char* heap = new char[text.size()];
+  std::memcpy(heap, text.data(), text.size());
+  data_ = heap;
+  size_ = static_cast<uint32_t>(text.size());
+  mode_ = Mode::kHeap;
+}
+
+std::ostream& operator<<(std::ostream& os, const AttributeKey& key) { return os << key.view(); }
 
 bool operator==(const ArrayValue& a, const ArrayValue& b) { return a.values == b.values; }
 bool operator==(const KeyValueList& a, const KeyValueList& b) { return a.values == b.values; }
@@ -116,7 +136,7 @@ void SetAttribute(Attributes& attributes, std::string_view key, AnyValue value) 
       return;
     }
   }
-  attributes.push_back(KeyValue{std::string(key), std::move(value)});
+  attributes.push_back(KeyValue{AttributeKey(key), std::move(value)});
 }
 
 SharedAttributeBlock MakeSharedAttributeBlock(std::vector<KeyValue> attributes) {

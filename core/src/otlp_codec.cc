@@ -77,7 +77,7 @@ void AttributesToProto(const KeyValues& in,
   out->Reserve(static_cast<int>(in.size()));
   for (const auto& kv : in) {
     auto* p = out->Add();
-    p->set_key(kv.key);
+    p->set_key(kv.key.data(), kv.key.size());
     AnyValueToProto(kv.value, p->mutable_value());
   }
 }
@@ -578,7 +578,7 @@ inline void BytesAlways(ReverseWireEncoder* e, uint32_t field, const void* data,
   Tag(e, field, kLen);
 }
 
-inline void StringField(ReverseWireEncoder* e, uint32_t field, const std::string& s) {
+inline void StringField(ReverseWireEncoder* e, uint32_t field, std::string_view s) {
   if (!s.empty()) BytesAlways(e, field, s.data(), s.size());
 }
 

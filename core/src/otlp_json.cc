@@ -1043,7 +1043,9 @@ Status DecodeAttributes(const json& obj, const char* key, std::vector<KeyValue>*
     const json& kv = (*arr)[i];
     auto& dst = (*out)[i];
     Status st = CheckObject(kv);
-    if (st.ok()) st = GetString(kv, "key", &dst.key);
+    std::string key_text;
+    if (st.ok()) st = GetString(kv, "key", &key_text);
+    if (st.ok()) dst.key = AttributeKey(key_text);
     if (st.ok()) {
       const json* value = Find(kv, "value");
       if (value != nullptr) {

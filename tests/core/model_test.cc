@@ -1,7 +1,10 @@
 #include "tflo/core/model.h"
 
+#include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -29,6 +32,85 @@ TEST(IdsTest, EmptyHexIsTheInvalidAllZeroId) {
   ASSERT_TRUE(id.has_value());
   EXPECT_FALSE(IsValid(*id));
   EXPECT_EQ(ToHex(*id), "0000000000000000");
+}
+
+TEST(AttributeKeyTest, LiteralsAreBorrowedAndEverythingElseIsCopied) {
+  static constexpr char kLiteral[] = "http.response.status_code";
+  const AttributeKey literal(kLiteral);
+  EXPECT_TRUE(literal.borrowed());
+  EXPECT_EQ(literal.data(), kLiteral);
+  EXPECT_EQ(literal.size(), 25U);
+
+  // Copies and moves of a borrowed key borrow the same characters.
+  AttributeKey copy = literal;
+  EXPECT_EQ(copy.data(), kLiteral);
+  AttributeKey moved = std::move(copy);
+  EXPECT_EQ(moved.data(), kLiteral);
+
+  // Anything that is not a literal is copied: inline (short) or on the heap.
+  std::string text = "messaging.destination.name";
+  const AttributeKey from_string(text);
+  const AttributeKey from_view(std::string_view("k"));
+  const char* pointer = text.c_str();
+  const AttributeKey from_pointer(pointer);
+  text.assign(text.size(), 'x');  // the copies do not see the buffer change
+  EXPECT_FALSE(from_string.borrowed());
+  EXPECT_FALSE(from_pointer.borrowed());
+  EXPECT_EQ(from_string, "messaging.destination.name");
+  EXPECT_EQ(from_pointer, "messaging.destination.name");
+  EXPECT_EQ(from_view, "k");
+}
+
+TEST(AttributeKeyTest, CopyMoveAndAssignKeepTheCharacters) {
+  const std::string long_text(40, 'a');
+  for (const std::string& text : {std::string(), std::string("short"), std::string(16, 'b'),
+                                  std::string(17, 'c'), long_text}) {
+    AttributeKey key{std::string_view(text)};
+    AttributeKey copy = key;
+    AttributeKey moved = std::move(key);
+    EXPECT_EQ(copy, text);
+    EXPECT_EQ(moved, text);
+    EXPECT_EQ(moved.size(), text.size());
+    AttributeKey assigned("x");
+    assigned = copy;
+    EXPECT_EQ(assigned, text);
+    assigned = AttributeKey(std::string_view(long_text));
+    EXPECT_EQ(assigned, long_text);
+    assigned = std::move(moved);
+    EXPECT_EQ(assigned, text);
+    assigned = assigned;  // NOLINT: self-assignment keeps the key
+    EXPECT_EQ(assigned, text);
+  }
+}
+
+TEST(AttributeKeyTest, ALargerArrayEndsAtItsFirstNul) {
+  static constexpr char kPadded[32] = "abc";
+  const AttributeKey key(kPadded);
+  EXPECT_EQ(key.size(), 3U);
+  EXPECT_EQ(key, "abc");
+}
+
+TEST(AttributeKeyTest, ComparesWithStringsAndOrdersLexicographically) {
+  const AttributeKey a("alpha");
+  const AttributeKey b{std::string("beta")};
+  EXPECT_TRUE(a == std::string("alpha"));
+  EXPECT_TRUE(a == std::string_view("alpha"));
+  EXPECT_TRUE(a != b);
+  EXPECT_LT(a, b);
+  EXPECT_EQ(a + "=1", "alpha=1");
+  EXPECT_EQ(std::string("k:") + b, "k:beta");
+  std::ostringstream os;
+  os << b;
+  EXPECT_EQ(os.str(), "beta");
+}
+
+TEST(AnyValueTest, LiteralAndPointerStringsAreStringsNotBools) {
+  const char* pointer = "text";
+  char buffer[16] = "buf";
+  EXPECT_EQ(*AnyValue("literal").AsString(), "literal");
+  EXPECT_EQ(*AnyValue(pointer).AsString(), "text");
+  EXPECT_EQ(*AnyValue(buffer).AsString(), "buf");
+  EXPECT_EQ(AnyValue(true).AsBool() != nullptr, true);
 }
 
 TEST(AttributesTest, SetReplacesExistingAndAppendsNew) {
@@ -113,10 +195,10 @@ TEST(AttributesTest, InsertEraseAndIterateAcrossThePrefix) {
 
   EXPECT_EQ(removed, 1U);
   std::vector<std::string> keys;
-  for (const KeyValue& kv : a) keys.push_back(kv.key);
+  for (const KeyValue& kv : a) keys.push_back(kv.key.str());
   EXPECT_EQ(keys, (std::vector<std::string>{"k2", "k3", "k4"}));
   std::vector<std::string> reversed;
-  for (auto it = a.rbegin(); it != a.rend(); ++it) reversed.push_back(it->key);
+  for (auto it = a.rbegin(); it != a.rend(); ++it) reversed.push_back(it->key.str());
   EXPECT_EQ(reversed, (std::vector<std::string>{"k4", "k3", "k2"}));
   EXPECT_EQ(a.end() - a.begin(), 3);
   EXPECT_THROW(a.at(3), std::out_of_range);

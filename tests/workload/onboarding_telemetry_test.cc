@@ -85,7 +85,7 @@ std::map<std::string, std::vector<Point>> LastBusinessScrape(const fs::path& dir
           std::vector<Point>& out = points[metric.name];
           auto labels = [](const core::Attributes& a) {
             std::map<std::string, std::string> m;
-            for (const auto& kv : a) m[kv.key] = kv.value.ToString();
+            for (const auto& kv : a) m[kv.key.str()] = kv.value.ToString();
             return m;
           };
           if (const auto* sum = std::get_if<core::Sum>(&metric.data)) {

@@ -53,7 +53,7 @@ int CompareValues(const core::AnyValue& a, const core::AnyValue& b) {
 size_t AttributesHash::operator()(const core::Attributes& attributes) const {
   size_t h = attributes.size();
   for (const core::KeyValue& kv : attributes) {
-    h = Mix(h, std::hash<std::string>{}(kv.key));
+    h = Mix(h, std::hash<std::string_view>{}(kv.key.view()));
     h = Mix(h, HashValue(kv.value));
   }
   return h;

@@ -15,12 +15,15 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
+#include <iosfwd>
 #include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -64,7 +67,14 @@ struct AnyValue {
 
   AnyValue() = default;
   AnyValue(std::string v) : value(std::move(v)) {}             // NOLINT(google-explicit-constructor)
-  AnyValue(const char* v) : value(std::string(v)) {}           // NOLINT(google-explicit-constructor)
+  // A literal's length is known at compile time (no strlen).
+  template <size_t N>
+  AnyValue(const char (&v)[N])  // NOLINT(google-explicit-constructor)
+      : value(std::in_place_type<std::string>, v, __builtin_strnlen(v, N)) {}
+  // A template so that literals prefer the overload above; never bool.
+  template <typename T,
+            typename = std::enable_if_t<std::is_same_v<T, const char*> || std::is_same_v<T, char*>>>
+  AnyValue(T v) : value(std::string(v)) {}  // NOLINT(google-explicit-constructor)
   AnyValue(bool v) : value(v) {}                               // NOLINT(google-explicit-constructor)
   AnyValue(int64_t v) : value(v) {}                            // NOLINT(google-explicit-constructor)
   AnyValue(int v) : value(static_cast<int64_t>(v)) {}          // NOLINT(google-explicit-constructor)
@@ -84,8 +94,130 @@ struct AnyValue {
   friend bool operator==(const AnyValue&, const AnyValue&);
 };
 
+// An attribute's key: a small immutable string that borrows string literals
+// instead of copying them. Most keys are literals in instrumentation code
+// ("http.response.status_code"); building one from a literal stores a pointer,
+// and copying, moving and destroying it touch no heap. Keys from anywhere else
+// (parsed files, std::string, std::string_view, const char* variables) are
+// copied: up to 16 characters inline, longer ones on the heap.
+//
+// A `const char[N]` argument is taken to be a string literal or another array
+// of static storage duration: pass std::string or std::string_view for a
+// buffer that dies. Mutable char arrays are rejected at compile time.
+class AttributeKey {
+ public:
+  AttributeKey() noexcept { SetInline(0); }
+  // A literal (or a static constant array): borrowed, never copied.
+  template <size_t N>
+  AttributeKey(const char (&literal)[N]) noexcept  // NOLINT(google-explicit-constructor)
+      : data_(literal), size_(Length(literal, N)), mode_(Mode::kStatic) {}
+  template <size_t N>
+  AttributeKey(char (&)[N]) = delete;  // a buffer, not a literal: pass std::string_view
+  // Anything else is copied. (A template so that literals prefer the
+  // array overload above.)
+  template <typename T,
+            typename = std::enable_if_t<std::is_same_v<T, const char*> || std::is_same_v<T, char*>>>
+  AttributeKey(T text)  // NOLINT(google-explicit-constructor)
+      : AttributeKey(std::string_view(text)) {}
+  AttributeKey(std::string_view text) { Assign(text); }  // NOLINT(google-explicit-constructor)
+  AttributeKey(const std::string& text)                  // NOLINT(google-explicit-constructor)
+      : AttributeKey(std::string_view(text)) {}
+  AttributeKey(const AttributeKey& other) { CopyFrom(other); }
+  AttributeKey(AttributeKey&& other) noexcept { StealFrom(other); }
+  AttributeKey& operator=(const AttributeKey& other) {
+    if (this != &other) {
+      Release();
+      CopyFrom(other);
+    }
+    return *this;
+  }
+  AttributeKey& operator=(AttributeKey&& other) noexcept {
+    if (this != &other) {
+      Release();
+      StealFrom(other);
+    }
+    return *this;
+  }
+  ~AttributeKey() { Release(); }
+
+  // Not NUL-terminated.
+  const char* data() const { return data_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  std::string_view view() const { return {data_, size_}; }
+  operator std::string_view() const { return view(); }  // NOLINT(google-explicit-constructor)
+  std::string str() const { return std::string(view()); }
+  // Whether the characters are a borrowed literal (for tests).
+  bool borrowed() const { return mode_ == Mode::kStatic; }
+
+  friend bool operator==(const AttributeKey& a, const AttributeKey& b) {
+    return a.view() == b.view();
+  }
+  friend bool operator==(const AttributeKey& a, std::string_view b) { return a.view() == b; }
+  friend bool operator==(const AttributeKey& a, const std::string& b) { return a.view() == b; }
+  friend bool operator==(const AttributeKey& a, const char* b) { return a.view() == b; }
+  friend auto operator<=>(const AttributeKey& a, const AttributeKey& b) {
+    return a.view() <=> b.view();
+  }
+  friend auto operator<=>(const AttributeKey& a, std::string_view b) { return a.view() <=> b; }
+  friend std::string operator+(const AttributeKey& a, std::string_view b) {
+    std::string out(a.view());
+    out.append(b);
+    return out;
+  }
+  friend std::string operator+(std::string a, const AttributeKey& b) {
+    a.append(b.view());
+    return a;
+  }
+
+ private:
+  enum class Mode : uint8_t { kInline, kHeap, kStatic };
+  static constexpr size_t kInlineCapacity = 16;
+
+  static uint32_t Length(const char* text, size_t n) {
+    // Up to the first NUL (an array may be larger than its text); folded to a
+    // constant for a literal.
+    return static_cast<uint32_t>(__builtin_strnlen(text, n));
+  }
+  void SetInline(size_t n) {
+    data_ = inline_;
+    size_ = static_cast<uint32_t>(n);
+    mode_ = Mode::kInline;
+  }
+  void Assign(std::string_view text);  // copies (model.cc)
+  void CopyFrom(const AttributeKey& other) {
+    if (other.mode_ == Mode::kStatic) {
+      data_ = other.data_;
+      size_ = other.size_;
+      mode_ = Mode::kStatic;
+    } else {
+      Assign(other.view());
+    }
+  }
+  void StealFrom(AttributeKey& other) noexcept {
+    mode_ = other.mode_;
+    size_ = other.size_;
+    if (mode_ == Mode::kInline) {
+      std::memcpy(inline_, other.inline_, kInlineCapacity);
+      data_ = inline_;
+    } else {
+      data_ = other.data_;
+      other.SetInline(0);
+    }
+  }
+  void Release() noexcept {
+    if (mode_ == Mode::kHeap) delete[] data_;
+  }
+
+  const char* data_;
+  uint32_t size_;
+  Mode mode_;
+  char inline_[kInlineCapacity];
+};
+std::ostream& operator<<(std::ostream& os, const AttributeKey& key);
+
 struct KeyValue {
-  std::string key;
+  AttributeKey key;
   AnyValue value;
   friend bool operator==(const KeyValue&, const KeyValue&);
 };
