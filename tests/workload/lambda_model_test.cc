@@ -1,5 +1,6 @@
 #include "tflo/workload/lambda_model.h"
 
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <string>
@@ -183,19 +184,17 @@ HandlerResult Sequential(const LambdaInvocation& inv, const Harness& h, int n, S
   HandlerResult result;
   SimTime t = inv.start;
   for (int i = 0; i < n; ++i) {
-    PlannedSpan p;
-    p.span.name = "step-" + std::to_string(i);
-    p.span.start_time_unix_nano = h.Unix(t);
-    p.span.end_time_unix_nano = h.Unix(t + each);
-    result.spans.push_back(std::move(p));
+    core::Span& span = result.AddSpan(0);
+    span.name = "step-" + std::to_string(i);
+    span.start_time_unix_nano = h.Unix(t);
+    span.end_time_unix_nano = h.Unix(t + each);
     t += each;
   }
   if (parent) {
-    PlannedSpan p;
-    p.span.name = "parent";
-    p.span.start_time_unix_nano = h.Unix(inv.start);
-    p.span.end_time_unix_nano = h.Unix(t);
-    result.spans.push_back(std::move(p));
+    core::Span& span = result.AddSpan(0);
+    span.name = "parent";
+    span.start_time_unix_nano = h.Unix(inv.start);
+    span.end_time_unix_nano = h.Unix(t);
   }
   result.end = t;
   return result;
@@ -401,6 +400,103 @@ TEST(SqsLambdaModelTest, ShortScheduleDelayExportsWhileTheHandlerRuns) {
   EXPECT_EQ(h.export_arrivals,
             (std::vector<SimTime>{305 * kMillisecond, 455 * kMillisecond, 605 * kMillisecond}));
   ExpectSpansConserved(s);
+}
+
+// The SDK takes over a handler's span vector when the spans come in the order
+// they end (LambdaSpanBuffer::Adopt); otherwise they are sorted and moved one by
+// one. Both ways must end, export, drop and lose exactly the same spans.
+TEST(SqsLambdaModelTest, SpansInEndOrderAreTakenOverWithTheSameOutcome) {
+  struct Case {
+    const char* name;
+    LambdaFunctionConfig function;
+    LambdaModelOptions options;
+    int steps;
+    SimTime each;
+  };
+  LambdaModelOptions no_flush = ExactOptions();
+  no_flush.force_flush = false;
+  LambdaFunctionConfig short_delay = Function();
+  short_delay.bsp.schedule_delay = std::chrono::milliseconds(150);
+  LambdaFunctionConfig small_batches = Function();
+  small_batches.bsp.max_export_batch_size = 2;
+  LambdaFunctionConfig small_queue = Function();
+  small_queue.bsp.max_queue_size = 4;
+  small_queue.bsp.max_export_batch_size = 4;
+  LambdaModelOptions slow_collector = ExactOptions();
+  slow_collector.export_round_trip = kSecond;
+  const std::vector<Case> cases = {
+      {"flushed", Function(), ExactOptions(), 6, 10 * kMillisecond},
+      {"exports while running", short_delay, no_flush, 5, 100 * kMillisecond},
+      {"batches of two", small_batches, ExactOptions(), 7, 10 * kMillisecond},
+      {"killed at the timeout", Function(1769, 1), ExactOptions(), 5, 300 * kMillisecond},
+      {"full queue", small_queue, slow_collector, 10, kMillisecond},
+  };
+  struct Outcome {
+    LambdaStats stats;
+    std::vector<std::vector<std::string>> exported;  // span names, per export
+    std::vector<SimTime> arrivals;
+    std::vector<std::string> observed;  // name@end:status
+  };
+  const auto run = [](const Case& c, bool reversed) {
+    Harness h;
+    // The steps, then a parent that ends 1 ms after the last (no ties).
+    const auto script = [&c, reversed](const LambdaInvocation& inv, Harness& harness) {
+      HandlerResult result = Sequential(inv, harness, c.steps, c.each);
+      core::Span& parent = result.AddSpan(7);
+      parent.name = "parent";
+      parent.start_time_unix_nano = harness.Unix(inv.start);
+      parent.end_time_unix_nano = harness.Unix(result.end + kMillisecond);
+      result.end += 2 * kMillisecond;
+      if (reversed) {
+        std::reverse(result.spans.begin(), result.spans.end());
+        std::reverse(result.tags.begin(), result.tags.end());
+      }
+      return result;
+    };
+    EXPECT_TRUE(h.Create(c.function, Mapping(), c.options, script).ok());
+    h.SendAt(0, "a");
+    h.engine.RunUntil(60 * kSecond);
+    h.model->Shutdown();
+    Outcome out;
+    out.stats = h.model->stats();
+    for (const core::TracesData& request : h.exports) {
+      std::vector<std::string> names;
+      for (const auto& rs : request.resource_spans) {
+        for (const auto& ss : rs.scope_spans) {
+          for (const core::Span& span : ss.spans) names.push_back(span.name);
+        }
+      }
+      out.exported.push_back(std::move(names));
+    }
+    out.arrivals = h.export_arrivals;
+    for (const core::Span& span : h.observed) {
+      out.observed.push_back(span.name + "@" + std::to_string(span.end_time_unix_nano) + ":" +
+                             std::to_string(static_cast<int>(span.status.code)));
+    }
+    return out;
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const Outcome taken_over = run(c, false);
+    const Outcome sorted = run(c, true);
+    const LambdaStats& a = taken_over.stats;
+    const LambdaStats& b = sorted.stats;
+    EXPECT_EQ(a.spans_ended, b.spans_ended);
+    EXPECT_EQ(a.spans_exported, b.spans_exported);
+    EXPECT_EQ(a.export_requests, b.export_requests);
+    EXPECT_EQ(a.spans_dropped_queue_full, b.spans_dropped_queue_full);
+    EXPECT_EQ(a.spans_lost_export_timeout, b.spans_lost_export_timeout);
+    EXPECT_EQ(a.spans_lost_timeout, b.spans_lost_timeout);
+    EXPECT_EQ(a.spans_open_at_timeout, b.spans_open_at_timeout);
+    EXPECT_EQ(a.spans_frozen_at_shutdown, b.spans_frozen_at_shutdown);
+    EXPECT_EQ(a.spans_delayed_by_freeze, b.spans_delayed_by_freeze);
+    EXPECT_EQ(a.billed_ms, b.billed_ms);
+    EXPECT_EQ(taken_over.exported, sorted.exported);
+    EXPECT_EQ(taken_over.arrivals, sorted.arrivals);
+    EXPECT_EQ(taken_over.observed, sorted.observed);
+    EXPECT_GT(a.spans_ended, 0U);
+    ExpectSpansConserved(a);
+  }
 }
 
 TEST(SqsLambdaModelTest, FullQueueDropsSpans) {

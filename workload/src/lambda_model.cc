@@ -138,10 +138,12 @@ void LambdaSpanBuffer::StartExport(SimTime at) {
     if (epochs_[i] != epoch_) ++stats_->spans_delayed_by_freeze;
   }
   if (head_ == 0 && n == spans_.size()) {
+    // The whole vector (usually an adopted invocation's): the next
+    // invocation brings its own.
     scope_spans.spans = std::move(spans_);
     spans_ = std::vector<core::Span>();
-    spans_.reserve(n);  // the next invocation's spans, without regrowing
     epochs_.clear();
+    ended_ = 0;
   } else {
     scope_spans.spans.reserve(n);
     for (size_t i = 0; i < n; ++i) scope_spans.spans.push_back(std::move(spans_[head_ + i]));
@@ -150,10 +152,12 @@ void LambdaSpanBuffer::StartExport(SimTime at) {
       spans_.clear();
       epochs_.clear();
       head_ = 0;
+      ended_ = 0;
     } else if (head_ >= 64 && 2 * head_ >= spans_.size()) {
       const auto consumed = static_cast<std::ptrdiff_t>(head_);
       spans_.erase(spans_.begin(), spans_.begin() + consumed);
       epochs_.erase(epochs_.begin(), epochs_.begin() + consumed);
+      ended_ -= head_;
       head_ = 0;
     }
   }
@@ -188,7 +192,36 @@ void LambdaSpanBuffer::OnEnd(core::Span&& span, SimTime t) {
   }
   spans_.push_back(std::move(span));
   epochs_.push_back(epoch_);
+  ++ended_;
   Advance(t);
+}
+
+void LambdaSpanBuffer::Adopt(std::vector<core::Span>&& spans) {
+  spans_ = std::move(spans);
+  epochs_.clear();
+  epochs_.reserve(spans_.size());
+  head_ = 0;
+  ended_ = 0;
+}
+
+void LambdaSpanBuffer::EndNextAdopted(SimTime t) {
+  // OnEnd's steps, without the move. CanAdopt made the queue big enough for
+  // every adopted span: none is dropped.
+  Advance(t);
+  ++stats_->spans_ended;
+  epochs_.push_back(epoch_);
+  ++ended_;
+  Advance(t);
+}
+
+void LambdaSpanBuffer::DropUnended() {
+  spans_.erase(spans_.begin() + static_cast<std::ptrdiff_t>(ended_), spans_.end());
+  if (head_ == spans_.size()) {
+    spans_.clear();
+    epochs_.clear();
+    head_ = 0;
+    ended_ = 0;
+  }
 }
 
 SimTime LambdaSpanBuffer::ForceFlush(SimTime t, SimTime timeout) {
@@ -218,6 +251,7 @@ uint64_t LambdaSpanBuffer::Discard() {
   spans_.clear();
   epochs_.clear();
   head_ = 0;
+  ended_ = 0;
   return n;
 }
 
@@ -509,12 +543,17 @@ void SqsLambdaModel::Invoke(std::vector<Message> batch) {
   HandlerResult result = callbacks_.handler(invocation);
   for (size_t i = 0; i < batch.size(); ++i) batch[i].record = std::move(records[i]);
 
-  // Spans reach the SDK in the order they end.
+  // Spans reach the SDK in the order they end. A handler that built them in
+  // that order hands its vector over to an empty buffer.
+  const auto ends_before = [&](size_t a, size_t b) {
+    return result.spans[a].end_time_unix_nano < result.spans[b].end_time_unix_nano;
+  };
   std::vector<size_t> order(result.spans.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return result.spans[a].span.end_time_unix_nano < result.spans[b].span.end_time_unix_nano;
-  });
+  const bool in_order = std::is_sorted(order.begin(), order.end(), ends_before);
+  if (!in_order) std::stable_sort(order.begin(), order.end(), ends_before);
+  const bool adopted = in_order && buffer.CanAdopt(result.spans.size());
+  std::vector<core::Span> spans = std::move(result.spans);
   auto sim_time = [&](uint64_t unix_nano) {
     return static_cast<SimTime>(unix_nano - start_unix_nano_);
   };
@@ -522,24 +561,35 @@ void SqsLambdaModel::Invoke(std::vector<Message> batch) {
   const uint64_t kill_unix = start_unix_nano_ + static_cast<uint64_t>(kill_at);
   bool timed_out = result.end > kill_at;
   SimTime end = kill_at;
+  // Adopted, the spans stay in the buffer's vector: the next to end is the
+  // first not ended, and once one is past the kill, so are all after it.
+  if (adopted) buffer.Adopt(std::move(spans));
+  size_t not_ended = 0;
   for (const size_t i : order) {
-    PlannedSpan& planned = result.spans[i];
-    core::Span& span = planned.span;
+    core::Span& span = adopted ? buffer.Unended(not_ended) : spans[i];
+    const uint32_t tag = i < result.tags.size() ? result.tags[i] : 0;
     if (!timed_out || span.end_time_unix_nano <= kill_unix) {
-      if (callbacks_.observer) callbacks_.observer(span, planned.tag);
+      if (callbacks_.observer) callbacks_.observer(span, tag);
       const SimTime ended = sim_time(span.end_time_unix_nano);
-      buffer.OnEnd(std::move(span), ended);
+      if (adopted) {
+        buffer.EndNextAdopted(ended);
+      } else {
+        buffer.OnEnd(std::move(span), ended);
+      }
     } else if (span.start_time_unix_nano < kill_unix) {
       // Open when the runtime was killed: it never ends in the SDK. The ground
       // truth still sees it, cut at the kill and failed.
       span.end_time_unix_nano = kill_unix;
       span.status.code = core::StatusCode::kError;
       span.status.message = TimedOutMessage(timeout);
-      if (callbacks_.observer) callbacks_.observer(span, planned.tag);
+      if (callbacks_.observer) callbacks_.observer(span, tag);
       ++stats_.spans_open_at_timeout;
+      ++not_ended;
+    } else {
+      ++not_ended;  // would have started after the kill: never existed
     }
-    // Spans that would have started after the kill never existed.
   }
+  if (adopted) buffer.DropUnended();
   if (!timed_out) {
     end = result.end;
     if (options_.force_flush) {

@@ -1362,10 +1362,12 @@ OnboardingServices::ExternalResponse OnboardingServices::HandleCustomerLookup(
   return response;
 }
 
-OnboardingServices::StepOutcome OnboardingServices::RunStep(
-    size_t step_index, const LambdaInvocation& invocation, const core::TraceId& trace_id,
-    const core::SpanId& parent_id, const CustomerMessage& customer, SimTime t,
-    std::vector<PlannedSpan>& spans) {
+OnboardingServices::StepOutcome OnboardingServices::RunStep(size_t step_index,
+                                                            const LambdaInvocation& invocation,
+                                                            const core::TraceId& trace_id,
+                                                            const core::SpanId& parent_id,
+                                                            const CustomerMessage& customer,
+                                                            SimTime t, HandlerResult& result) {
   Rng& rng = lambda_rng_;
   const StepSpec& step = kSteps.at(step_index);
   const CustomerProfile& profile = kProfiles.at(static_cast<size_t>(customer.customer_type));
@@ -1413,14 +1415,13 @@ OnboardingServices::StepOutcome OnboardingServices::RunStep(
     // A check that answered may reject the customer (a business outcome, not an error).
     const bool rejected = check && !error && rejection_rate > 0 && rng.Bernoulli(rejection_rate);
     // Built in place: a span move costs ~190 instructions.
-    PlannedSpan& planned = spans.emplace_back();
-    planned.tag = tag;
-    InitSpan(planned.span, trace_id, rng.NewSpanId(), parent_id, step.span_name, kind, Unix(t),
-             duration, kFlagsLocalParent);
-    AddStepAttributes(planned.span, step, customer.customer_id, error);
-    if (attempt > 0) planned.span.attributes.push_back({"http.request.resend_count", attempt});
+    core::Span& span = result.AddSpan(tag);
+    InitSpan(span, trace_id, rng.NewSpanId(), parent_id, step.span_name, kind, Unix(t), duration,
+             kFlagsLocalParent);
+    AddStepAttributes(span, step, customer.customer_id, error);
+    if (attempt > 0) span.attributes.push_back({"http.request.resend_count", attempt});
     if (check && !error) {
-      planned.span.attributes.push_back({"compliance.result", rejected ? "fail" : "pass"});
+      span.attributes.push_back({"compliance.result", rejected ? "fail" : "pass"});
     }
     const SimTime attempt_start = t;
     t += duration;
@@ -1435,18 +1436,17 @@ OnboardingServices::StepOutcome OnboardingServices::RunStep(
       if (rejected) {
         core::Attributes fields = log_fields(attempt + 1);
         fields.push_back({"outcome", "fail"});
-        telemetry_->PlanLog(t, Severity::kError,
-                            std::string("customer rejected by the ") + step.step + " check",
-                            LogContext::Of(planned.span), std::move(fields),
-                            "onboarding.compliance.rejected");
+        telemetry_->PlanLog(
+            t, Severity::kError, std::string("customer rejected by the ") + step.step + " check",
+            LogContext::Of(span), std::move(fields), "onboarding.compliance.rejected");
         outcome.rejected_by = static_cast<int>(step_index);
       }
       outcome.end = t;
       return outcome;
     }
-    planned.span.attributes.push_back({"error.type", step.error_code});
-    SetError(planned.span, exception_type, step.error_message, Unix(t));
-    const LogContext log_context = LogContext::Of(planned.span);
+    span.attributes.push_back({"error.type", step.error_code});
+    SetError(span, exception_type, step.error_message, Unix(t));
+    const LogContext log_context = LogContext::Of(span);
     core::Attributes fields = log_fields(attempt + 1);
     fields.push_back({"error.type", step.error_code});
     if (attempt + 1 < attempts) {
@@ -1483,6 +1483,7 @@ HandlerResult OnboardingServices::HandleBatch(const LambdaInvocation& invocation
   const bool report_failures = lambda_->mapping().report_batch_item_failures;
   HandlerResult result;
   result.spans.reserve(records.size() * 14 + 1);
+  result.tags.reserve(records.size() * 14 + 1);
   {
     std::vector<int> types;
     types.reserve(records.size());
@@ -1540,30 +1541,29 @@ HandlerResult OnboardingServices::HandleBatch(const LambdaInvocation& invocation
         if (step < kAuditStep || step == kS3Step) continue;
         break;
       }
-      outcome = RunStep(step, invocation, trace_id, process_id, *customer, t, result.spans);
+      outcome = RunStep(step, invocation, trace_id, process_id, *customer, t, result);
       t = outcome.end;
       if (outcome.failed) break;  // the exception leaves the record's processing
       if (outcome.rejected_by >= 0) rejected_by = outcome.rejected_by;
       t += Draw(rng, 0.2, 0.3);
     }
     const SimTime record_end = t + Draw(rng, 0.2, 0.3);
-    PlannedSpan& process = result.spans.emplace_back();  // built in place
-    process.tag = static_cast<uint32_t>(op_process_);
-    InitSpan(process.span, trace_id, process_id, parent_id, "sqs.process",
-             core::SpanKind::kConsumer, Unix(record_start), record_end - record_start, flags);
-    process.span.attributes =
+    core::Span& process = result.AddSpan(static_cast<uint32_t>(op_process_));  // built in place
+    InitSpan(process, trace_id, process_id, parent_id, "sqs.process", core::SpanKind::kConsumer,
+             Unix(record_start), record_end - record_start, flags);
+    process.attributes =
         SqsProcessAttributes(record.message_id, invocation.cold_start, customer->customer_id,
                              kProfiles.at(static_cast<size_t>(customer->customer_type)).name);
     if (rejected_by >= 0) {
-      process.span.attributes.push_back(
+      process.attributes.push_back(
           {"onboarding.rejected_by", kSteps.at(static_cast<size_t>(rejected_by)).step});
       rejected_by_[record.message_id] = rejected_by;
     } else {
       rejected_by_.erase(record.message_id);
     }
     if (outcome.failed) {
-      process.span.attributes.push_back({"error.type", outcome.error_type});
-      SetError(process.span, outcome.error_type, outcome.error_message, Unix(outcome.end));
+      process.attributes.push_back({"error.type", outcome.error_type});
+      SetError(process, outcome.error_type, outcome.error_message, Unix(outcome.end));
       telemetry_->PlanProcessingFailure(customer->customer_type, record_end);
     } else if (rejected_by < 0) {
       // Built element by element: an initializer list would copy each value twice.
@@ -1578,7 +1578,7 @@ HandlerResult OnboardingServices::HandleBatch(const LambdaInvocation& invocation
       fields.emplace_back("messaging.message.id", record.message_id);
       telemetry_->PlanLog(record_end, Severity::kInfo,
                           "customer " + customer->customer_id + " onboarded",
-                          LogContext::Of(process.span), std::move(fields), "onboarding.completed");
+                          LogContext::Of(process), std::move(fields), "onboarding.completed");
     }
     t = record_end;
     if (outcome.failed) {
@@ -1603,10 +1603,8 @@ HandlerResult OnboardingServices::HandleBatch(const LambdaInvocation& invocation
     batch.attributes.push_back({"error.type", abort.error_type});
     SetError(batch, abort.error_type, abort.error_message, Unix(batch_end));
   }
-  PlannedSpan batch_planned;
-  batch_planned.tag = static_cast<uint32_t>(LazyOp(op_batch_, kLambdaService, "sqs.process_batch"));
-  batch_planned.span = std::move(batch);
-  result.spans.push_back(std::move(batch_planned));
+  result.AddSpan(static_cast<uint32_t>(LazyOp(op_batch_, kLambdaService, "sqs.process_batch"))) =
+      std::move(batch);
   result.end = batch_end + Draw(rng, 0.2, 0.3);
   return result;
 }

@@ -176,7 +176,7 @@ class OnboardingServices {
   // appending its spans.
   StepOutcome RunStep(size_t step_index, const LambdaInvocation& invocation,
                       const core::TraceId& trace_id, const core::SpanId& parent_id,
-                      const CustomerMessage& customer, SimTime t, std::vector<PlannedSpan>& spans);
+                      const CustomerMessage& customer, SimTime t, HandlerResult& result);
   GroundTruth::OpId LambdaOp(size_t step_index, const char* name);
   // Registers (service, name) into `slot` the first time.
   GroundTruth::OpId LazyOp(GroundTruth::OpId& slot, const char* service, const char* name);

@@ -157,6 +157,19 @@ class LambdaSpanBuffer {
   void Thaw(SimTime t);
   // A span ended at `t` (Thaw <= t, non-decreasing). Dropped when the queue is full.
   void OnEnd(core::Span&& span, SimTime t);
+  // A faster way to the same result for one invocation's spans, `spans` in
+  // the order they will end: the buffer takes the vector over (only when
+  // CanAdopt(spans.size())); EndNextAdopted(t) then ends the next of them,
+  // exactly as OnEnd would, and DropUnended() discards the ones that never
+  // ended (the runtime was killed first). No span is moved until an export.
+  bool CanAdopt(size_t n) const {
+    return spans_.empty() && static_cast<int64_t>(n) <= options_.bsp.max_queue_size;
+  }
+  void Adopt(std::vector<core::Span>&& spans);
+  // The k-th adopted span not ended yet (k = 0: the next to end).
+  core::Span& Unended(size_t k) { return spans_[ended_ + k]; }
+  void EndNextAdopted(SimTime t);
+  void DropUnended();
   // Exports everything queued at `t`, waiting for an export in progress first;
   // returns when it returns: when the last export answered, or at t + timeout
   // with the rest still queued.
@@ -166,7 +179,7 @@ class LambdaSpanBuffer {
   // The environment is gone: the queue is discarded; returns how many spans.
   uint64_t Discard();
 
-  size_t queued() const { return spans_.size() - head_; }
+  size_t queued() const { return ended_ - head_; }
   // Nothing queued and no export in progress at `t`.
   bool IdleAt(SimTime t) const { return queued() == 0 && busy_until_ <= t; }
   bool thawed() const { return thawed_; }
@@ -180,15 +193,18 @@ class LambdaSpanBuffer {
   core::InstrumentationScope scope_;
   ExportFn export_fn_;
   LambdaStats* stats_;
-  // FIFO of the spans spans_[head_, end), with the thaw count when each ended
+  // FIFO of the spans spans_[head_, ended_), with the thaw count when each ended
   // in epochs_: vectors rather than a deque (a deque of spans allocates a node
   // every span or two); the consumed prefix is dropped when the queue empties
   // or makes up most of the vectors. An export of the whole queue takes the
   // vector itself (a span move costs ~190 instructions: 3 strings and the
   // attribute, event and link containers).
+  // After Adopt, spans_[ended_, end) are adopted spans that have not ended
+  // yet (not queued); otherwise ended_ == spans_.size().
   std::vector<core::Span> spans_;
-  std::vector<uint64_t> epochs_;
+  std::vector<uint64_t> epochs_;  // parallel to spans_[0, ended_)
   size_t head_ = 0;
+  size_t ended_ = 0;
   bool thawed_ = false;
   uint64_t epoch_ = 0;
   SimTime cursor_ = 0;      // the worker has been simulated up to here
@@ -253,14 +269,18 @@ struct LambdaInvocation {
 
 // A span the handler would end; `tag` is the handler's own (the onboarding
 // services pass their ground-truth operation id), handed back to the observer.
-struct PlannedSpan {
-  core::Span span;
-  uint32_t tag = 0;
-};
-
 // What the handler does if nothing kills it, computed from its start.
 struct HandlerResult {
-  std::vector<PlannedSpan> spans;  // every span it ends, any order
+  // Every span it ends, any order, and each one's tag (passed to the
+  // observer). In the order they end (as handlers usually build them), the
+  // function's SDK takes the vector over as its queue without moving a span.
+  std::vector<core::Span> spans;
+  std::vector<uint32_t> tags;  // parallel to spans
+  // Appends a default-constructed span with `tag`, to build in place.
+  core::Span& AddSpan(uint32_t tag) {
+    tags.push_back(tag);
+    return spans.emplace_back();
+  }
   SimTime end = 0;                 // it returns (before force_flush)
   bool error = false;              // it raised: the whole batch goes back
   // Indexes into the records reported as batchItemFailures (honoured only with
