@@ -126,8 +126,9 @@ class AttributeKey {
   AttributeKey(AttributeKey&& other) noexcept { StealFrom(other); }
   AttributeKey& operator=(const AttributeKey& other) {
     if (this != &other) {
+      AttributeKey copy(other);  // may throw: *this stays as it was
       Release();
-      CopyFrom(other);
+      StealFrom(copy);
     }
     return *this;
   }
