@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <functional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "otlp_wire.h"
 
@@ -619,6 +623,7 @@ inline void IdAlways(ReverseWireEncoder* e, uint32_t field, const std::array<uin
 
 template <typename KeyValues>
 void WireKeyValues(ReverseWireEncoder* e, uint32_t field, const KeyValues& attributes);
+void WireKeyValues(ReverseWireEncoder* e, uint32_t field, const Attributes& attributes);
 
 void WireAnyValue(ReverseWireEncoder* e, const AnyValue& value) {
   struct Visitor {
@@ -663,6 +668,38 @@ void WireKeyValues(ReverseWireEncoder* e, uint32_t field, const KeyValues& attri
     StringField(e, 1, it->key);
     EndLen(e, field, mark);
   }
+}
+
+// The encoding of a static attribute block as repeated field `field`, made
+// once per thread: such a block never changes and lives until exit, so its
+// address identifies it (Attributes::static_prefix). Most spans start with one
+// (the constant attributes of their operation).
+std::string_view StaticBlockBytes(const std::vector<KeyValue>& block, uint32_t field) {
+  struct KeyHash {
+    size_t operator()(const std::pair<const void*, uint32_t>& k) const {
+      return std::hash<const void*>{}(k.first) ^ (static_cast<size_t>(k.second) << 1);
+    }
+  };
+  thread_local std::unordered_map<std::pair<const void*, uint32_t>, std::string, KeyHash> cache;
+  auto [it, inserted] = cache.try_emplace({&block, field});
+  if (inserted) {
+    ReverseWireEncoder encoder;
+    WireKeyValues(&encoder, field, block);
+    it->second.assign(encoder.view());
+  }
+  return it->second;
+}
+
+void WireKeyValues(ReverseWireEncoder* e, uint32_t field, const Attributes& attributes) {
+  const std::vector<KeyValue>* block = attributes.static_prefix();
+  if (block == nullptr) {
+    WireKeyValues<Attributes>(e, field, attributes);
+    return;
+  }
+  // Written back to front: the owned elements, then the block's bytes.
+  WireKeyValues(e, field, attributes.owned_elements());
+  const std::string_view bytes = StaticBlockBytes(*block, field);
+  e->Raw(bytes.data(), bytes.size());
 }
 
 void WireResource(ReverseWireEncoder* e, uint32_t field, const Resource& r) {

@@ -83,6 +83,67 @@ TEST(OtlpCodecTest, SharedAttributeBlocksEncodeLikePlainOnes) {
   }
 }
 
+// The binary file encoder caches a static block's encoding per field: the
+// same block as resource, span, event and link attributes (four field
+// numbers), encoded twice (the second time from the cache), must give the
+// bytes of plain attribute lists.
+TEST(OtlpCodecTest, StaticAttributeBlocksEncodeLikePlainOnesInEveryField) {
+  const SharedAttributeBlock block = MakeStaticAttributeBlock(
+      {{"http.request.method", "POST"}, {"server.port", 443}, {"a", true}});
+  const auto with_block = [&](std::vector<KeyValue> own) {
+    Attributes attributes(block);
+    attributes.insert(attributes.end(), own.begin(), own.end());
+    return attributes;
+  };
+  TracesData cached = MakeSampleTraces();
+  int spans = 0;
+  for (ResourceSpans& rs : cached.resource_spans) {
+    rs.resource.attributes = with_block({{"service.name", "checkout"}});
+    for (ScopeSpans& ss : rs.scope_spans) {
+      for (Span& span : ss.spans) {
+        span.attributes = with_block({{"customer.id", "CUST-1"}});
+        span.events.push_back(SpanEvent{1, "retry", with_block({})});
+        SpanLink link;
+        link.trace_id[0] = 1;
+        link.span_id[0] = 2;
+        link.attributes = with_block({{"messaging.message.id", std::string(40, 'm')}});
+        span.links.push_back(std::move(link));
+        ++spans;
+      }
+    }
+  }
+  ASSERT_GT(spans, 0);
+  TracesData plain = cached;
+  for (ResourceSpans& rs : plain.resource_spans) {
+    rs.resource.attributes.Unshare();
+    for (ScopeSpans& ss : rs.scope_spans) {
+      for (Span& span : ss.spans) {
+        span.attributes.Unshare();
+        for (SpanEvent& event : span.events) event.attributes.Unshare();
+        for (SpanLink& link : span.links) link.attributes.Unshare();
+        ASSERT_FALSE(span.attributes.has_shared_prefix());
+      }
+    }
+  }
+  ASSERT_NE(cached.resource_spans[0].resource.attributes.static_prefix(), nullptr);
+  ASSERT_EQ(cached, plain);
+
+  tflo::testing::TempDir dir;
+  std::string bytes[2];
+  for (int i = 0; i < 2; ++i) {
+    const auto path = dir.path() / ("t" + std::to_string(i));
+    auto writer = CreateOtlpFileWriter(path, Signal::kTraces, OtlpFileFormat::kBinary);
+    ASSERT_TRUE(writer.ok());
+    // Twice each: the cached block is written from the cache the second time.
+    ASSERT_TRUE((*writer)->Write(i == 0 ? plain : cached).ok());
+    ASSERT_TRUE((*writer)->Write(i == 0 ? plain : cached).ok());
+    ASSERT_TRUE((*writer)->Close().ok());
+    bytes[i] = tflo::testing::ReadFile(path);
+  }
+  EXPECT_FALSE(bytes[0].empty());
+  EXPECT_EQ(bytes[1], bytes[0]);
+}
+
 TEST(OtlpCodecTest, TracesProtoCarriesOtlpEncoding) {
   const TracesData original = MakeSampleTraces();
   otlp_trace::ExportTraceServiceRequest request;

@@ -373,6 +373,14 @@ class Attributes {
   // Copies the shared prefix into the owned elements; no-op without one.
   void Unshare();
   bool has_shared_prefix() const { return prefix_ != nullptr; }
+  // The prefix when it is a block that lives until exit
+  // (MakeStaticAttributeBlock: no reference count), else nullptr. Its address
+  // identifies its contents for good, so encoders may cache its encoding.
+  const std::vector<KeyValue>* static_prefix() const {
+    return prefix_ != nullptr && prefix_.use_count() == 0 ? prefix_.get() : nullptr;
+  }
+  // The elements after the prefix (all of them without one).
+  const std::vector<KeyValue>& owned_elements() const { return own_; }
 
   friend bool operator==(const Attributes& a, const Attributes& b);
 
