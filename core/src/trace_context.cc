@@ -314,9 +314,9 @@ const SqsMessageAttribute* FindSqsString(const SqsMessageAttributes& attributes,
 
 // Shared by both carriers: tracestate is only looked at when traceparent is
 // valid, as the spec requires.
-PropagationContext ExtractFrom(const std::optional<std::string>& traceparent,
-                               const std::optional<std::string>& tracestate,
-                               const std::optional<std::string>& baggage) {
+PropagationContext ExtractFrom(std::optional<std::string_view> traceparent,
+                               std::optional<std::string_view> tracestate,
+                               std::optional<std::string_view> baggage) {
   PropagationContext ctx;
   if (traceparent) {
     ctx.traceparent = ParseTraceParent(TrimOws(*traceparent));
@@ -518,13 +518,18 @@ void InjectHttp(const PropagationContext& ctx, HttpHeaders& headers) {
 }
 
 PropagationContext ExtractHttp(const HttpHeaders& headers) {
-  return ExtractFrom(CombinedHeader(headers, kTraceParentHeader),
-                     CombinedHeader(headers, kTraceStateHeader),
-                     CombinedHeader(headers, kBaggageHeader));
+  const std::optional<std::string> traceparent = CombinedHeader(headers, kTraceParentHeader);
+  const std::optional<std::string> tracestate = CombinedHeader(headers, kTraceStateHeader);
+  const std::optional<std::string> baggage = CombinedHeader(headers, kBaggageHeader);
+  const auto view = [](const std::optional<std::string>& s) {
+    return s ? std::optional<std::string_view>(*s) : std::nullopt;
+  };
+  return ExtractFrom(view(traceparent), view(tracestate), view(baggage));
 }
 
 void InjectSqs(const PropagationContext& ctx, SqsMessageAttributes& attributes) {
   for (const std::string_view name : {kTraceParentHeader, kTraceStateHeader, kBaggageHeader}) {
+    if (attributes.empty()) break;  // a new message (the usual case)
     for (auto it = attributes.begin(); it != attributes.end();) {
       if (EqualsIgnoreCase(it->first, name)) {
         it = attributes.erase(it);
@@ -545,10 +550,11 @@ void InjectSqs(const PropagationContext& ctx, SqsMessageAttributes& attributes) 
 }
 
 PropagationContext ExtractSqs(const SqsMessageAttributes& attributes) {
-  auto value_of = [&](std::string_view name) -> std::optional<std::string> {
+  // Views into `attributes`, which outlive the call (no copies).
+  auto value_of = [&](std::string_view name) -> std::optional<std::string_view> {
     const SqsMessageAttribute* attribute = FindSqsString(attributes, name);
     if (attribute == nullptr) return std::nullopt;
-    return attribute->string_value;
+    return std::string_view(attribute->string_value);
   };
   return ExtractFrom(value_of(kTraceParentHeader), value_of(kTraceStateHeader),
                      value_of(kBaggageHeader));

@@ -294,8 +294,11 @@ void OnboardingTelemetry::InvocationDone(const InvocationReport& report) {
     for (const int type : types) Fail(type, Reason::kTimeout);
   }
   if (!lambda_logs_) return;
-  std::stable_sort(pending.logs.begin(), pending.logs.end(),
-                   [](const PlannedLog& a, const PlannedLog& b) { return a.at < b.at; });
+  const auto earlier = [](const PlannedLog& a, const PlannedLog& b) { return a.at < b.at; };
+  // Usually planned in time order already (stable_sort would still move them).
+  if (!std::is_sorted(pending.logs.begin(), pending.logs.end(), earlier)) {
+    std::stable_sort(pending.logs.begin(), pending.logs.end(), earlier);
+  }
   for (PlannedLog& log : pending.logs) {
     if (log.at <= kill) lambda_logs_->Emit(std::move(log.record));
   }
