@@ -235,6 +235,10 @@ void OnboardingTelemetry::BeginInvocation(const LambdaInvocation& invocation,
   pending.request_id = invocation.request_id;
   pending.cold_start = invocation.cold_start;
   pending.record_types = std::move(record_types);
+  // Room for the usual plan (a log and four checks per record), so that the
+  // records are not moved while the vectors grow.
+  pending.logs.reserve(pending.record_types.size() + 1);
+  pending.checks.reserve(4 * pending.record_types.size());
   current_ = &pending;
 }
 
