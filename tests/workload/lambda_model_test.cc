@@ -245,11 +245,16 @@ TEST(SqsLambdaModelTest, InitScalesWithTheCpuShare) {
   EXPECT_EQ(h.invocations[0].start, ScaleCpuBound(100 * kMillisecond, 512));
 }
 
-TEST(SqsLambdaModelTest, IdleEnvironmentsAreReaped) {
+// One 10 ms step per message; idle environments are reaped after `idle`.
+Status CreateReaping(Harness& h, SimTime idle) {
   LambdaModelOptions o = ExactOptions();
-  o.idle_reap_after = 2 * kSecond;
+  o.idle_reap_after = idle;
+  return h.Create(Function(), Mapping(), o, Steps(1, 10 * kMillisecond));
+}
+
+TEST(SqsLambdaModelTest, IdleEnvironmentsAreReaped) {
   Harness h;
-  ASSERT_TRUE(h.Create(Function(), Mapping(), o, Steps(1, 10 * kMillisecond)).ok());
+  ASSERT_TRUE(CreateReaping(h, 2 * kSecond).ok());
   h.SendAt(0, "a");
   h.SendAt(5 * kSecond, "b");                       // after the reap: cold again
   h.SendAt(5 * kSecond + 500 * kMillisecond, "c");  // warm
@@ -267,10 +272,8 @@ TEST(SqsLambdaModelTest, IdleEnvironmentsAreReaped) {
 // The reap check scheduled when an environment first goes idle finds it used
 // since: it waits for the full idle period from the last use instead.
 TEST(SqsLambdaModelTest, ReapWaitsForTheFullIdlePeriodAfterTheLastUse) {
-  LambdaModelOptions o = ExactOptions();
-  o.idle_reap_after = 2 * kSecond;
   Harness h;
-  ASSERT_TRUE(h.Create(Function(), Mapping(), o, Steps(1, 10 * kMillisecond)).ok());
+  ASSERT_TRUE(CreateReaping(h, 2 * kSecond).ok());
   h.SendAt(0, "a");
   h.SendAt(1500 * kMillisecond, "b");  // warm; the first check (~2.1 s) is stale
   h.SendAt(3400 * kMillisecond, "c");  // warm: idle only since ~1.5 s

@@ -275,7 +275,7 @@ struct HandlerResult {
   // observer). In the order they end (as handlers usually build them), the
   // function's SDK takes the vector over as its queue without moving a span.
   std::vector<core::Span> spans;
-  std::vector<uint32_t> tags;  // parallel to spans
+  std::vector<uint32_t> tags;  // parallel to spans (a missing tag is 0)
   // Appends a default-constructed span with `tag`, to build in place.
   core::Span& AddSpan(uint32_t tag) {
     tags.push_back(tag);
