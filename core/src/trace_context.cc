@@ -1,7 +1,9 @@
 #include "tflo/core/trace_context.h"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace tflo::core {
@@ -17,12 +19,20 @@ constexpr size_t kTraceParentLength = 55;
 constexpr size_t kMaxTraceStateKeyLength = 256;
 constexpr size_t kMaxTraceStateValueLength = 256;
 
-bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 bool IsLowerAlpha(char c) { return c >= 'a' && c <= 'z'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsOws(char c) { return c == ' ' || c == '\t'; }
 
-int LowerHexValue(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
+// The value of a lower-case hex digit; 0xFF for any other byte.
+constexpr std::array<uint8_t, 256> kLowerHexValue = [] {
+  std::array<uint8_t, 256> table{};
+  table.fill(0xFF);
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<size_t>(c)] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) {
+    table[static_cast<size_t>(c)] = static_cast<uint8_t>(c - 'a' + 10);
+  }
+  return table;
+}();
 
 std::string_view TrimOws(std::string_view s) {
   while (!s.empty() && IsOws(s.front())) s.remove_prefix(1);
@@ -46,12 +56,16 @@ template <size_t N>
 std::optional<std::array<uint8_t, N>> LowerHexBytes(std::string_view hex) {
   if (hex.size() != 2 * N) return std::nullopt;
   std::array<uint8_t, N> out{};
+  // One table look-up per character and one test at the end: a non-digit's
+  // 0xFF sets the high bits of `invalid` (a digit's value never does).
+  uint8_t invalid = 0;
   for (size_t i = 0; i < N; ++i) {
-    const char hi = hex[2 * i];
-    const char lo = hex[2 * i + 1];
-    if (!IsLowerHex(hi) || !IsLowerHex(lo)) return std::nullopt;
-    out[i] = static_cast<uint8_t>((LowerHexValue(hi) << 4) | LowerHexValue(lo));
+    const uint8_t hi = kLowerHexValue[static_cast<unsigned char>(hex[2 * i])];
+    const uint8_t lo = kLowerHexValue[static_cast<unsigned char>(hex[2 * i + 1])];
+    invalid |= static_cast<uint8_t>(hi | lo);
+    out[i] = static_cast<uint8_t>((hi << 4) | lo);
   }
+  if ((invalid & 0xF0) != 0) return std::nullopt;
   return out;
 }
 
@@ -363,13 +377,20 @@ std::optional<TraceParent> ParseTraceParent(std::string_view header) {
 std::string FormatTraceParent(const TraceParent& tp) {
   static constexpr std::string_view kDigits = "0123456789abcdef";
   const auto flags = static_cast<uint8_t>(tp.flags & (kTraceFlagSampled | kTraceFlagRandom));
-  std::string out = "00-";
-  out += ToHex(tp.trace_id);
-  out += '-';
-  out += ToHex(tp.parent_id);
-  out += '-';
-  out += kDigits[flags >> 4];
-  out += kDigits[flags & 0x0F];
+  // Written in place: one allocation, no temporaries.
+  std::string out(kTraceParentLength, '-');
+  size_t pos = 0;
+  const auto put = [&](uint8_t byte) {
+    out[pos++] = kDigits[byte >> 4];
+    out[pos++] = kDigits[byte & 0x0F];
+  };
+  put(0);  // version 00
+  ++pos;
+  for (uint8_t byte : tp.trace_id) put(byte);
+  ++pos;
+  for (uint8_t byte : tp.parent_id) put(byte);
+  ++pos;
+  put(flags);
   return out;
 }
 

@@ -121,6 +121,21 @@ TEST(ParseTraceParentTest, RejectsNonHexCharacters) {
   EXPECT_FALSE(ParseTraceParent("00-4bf92f3577b34da6a3ce929d0e0e47 6-00f067aa0ba902b7-01"));
 }
 
+TEST(ParseTraceParentTest, RejectsEveryOtherByteInEveryHexPosition) {
+  const std::string valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  ASSERT_TRUE(ParseTraceParent(valid));
+  const auto is_lower_hex = [](int c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  for (size_t pos = 0; pos < valid.size(); ++pos) {
+    if (valid[pos] == '-') continue;
+    for (int c = 0; c < 256; ++c) {
+      if (is_lower_hex(c)) continue;
+      std::string header = valid;
+      header[pos] = static_cast<char>(c);
+      EXPECT_FALSE(ParseTraceParent(header)) << "byte " << c << " at " << pos;
+    }
+  }
+}
+
 TEST(ParseTraceParentTest, RejectsMissingOrMisplacedDashes) {
   EXPECT_FALSE(ParseTraceParent("00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
   EXPECT_FALSE(ParseTraceParent("00-4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7-01"));
