@@ -140,8 +140,10 @@ class OnboardingServices {
     SimTime end = 0;
     bool failed = false;
     int rejected_by = -1;  // a compliance check (step index) rejected the customer
-    std::string error_type;
-    std::string error_message;
+    // Static strings (a step's constants): an outcome is assigned per step,
+    // and copying two pointers is all it costs.
+    const char* error_type = "";
+    const char* error_message = "";
   };
   struct LambdaEnvironment {
     core::Resource resource;
