@@ -66,7 +66,11 @@ struct AnyValue {
   Variant value;
 
   AnyValue() = default;
-  AnyValue(std::string v) : value(std::move(v)) {}             // NOLINT(google-explicit-constructor)
+  // Copied or moved straight into place (a by-value parameter would cost a move more).
+  AnyValue(const std::string& v)  // NOLINT(google-explicit-constructor)
+      : value(std::in_place_type<std::string>, v) {}
+  AnyValue(std::string&& v)  // NOLINT(google-explicit-constructor)
+      : value(std::in_place_type<std::string>, std::move(v)) {}
   // A literal's length is known at compile time (no strlen).
   template <size_t N>
   AnyValue(const char (&v)[N])  // NOLINT(google-explicit-constructor)
