@@ -287,7 +287,7 @@ Status OtlpFileSource::ReadTraces(const fs::path& path, const WindowBounds& w,
           ++acc.spans_in_window;
           acc.min_start = std::min(acc.min_start, span.start_time_unix_nano);
           acc.max_start = std::max(acc.max_start, span.start_time_unix_nano);
-          auto& op = acc.operations[{service, span.name}];
+          auto& op = acc.operations[{service, span.name.str()}];
           if (op.count == 0) op.span_kind = std::string(core::SpanKindName(span.kind));
           ++op.count;
           if (span.status.code == core::StatusCode::kError) ++op.errors;

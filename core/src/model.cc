@@ -56,9 +56,9 @@ std::string ToHex(const SpanId& id) { return HexOf(id); }
 std::optional<TraceId> TraceIdFromHex(std::string_view hex) { return FromHex<16>(hex); }
 std::optional<SpanId> SpanIdFromHex(std::string_view hex) { return FromHex<8>(hex); }
 
-void AttributeKey::Assign(std::string_view text) {
+void Name::Assign(std::string_view text) {
   if (text.size() > std::numeric_limits<uint32_t>::max()) {
-    throw std::length_error("AttributeKey: longer than 4 GiB");
+    throw std::length_error("Name: longer than 4 GiB");
   }
   if (text.size() <= kInlineCapacity) {
     SetInline(text.size());
@@ -72,7 +72,7 @@ void AttributeKey::Assign(std::string_view text) {
   mode_ = Mode::kHeap;
 }
 
-std::ostream& operator<<(std::ostream& os, const AttributeKey& key) { return os << key.view(); }
+std::ostream& operator<<(std::ostream& os, const Name& key) { return os << key.view(); }
 
 bool operator==(const ArrayValue& a, const ArrayValue& b) { return a.values == b.values; }
 bool operator==(const KeyValueList& a, const KeyValueList& b) { return a.values == b.values; }
@@ -136,7 +136,7 @@ void SetAttribute(Attributes& attributes, std::string_view key, AnyValue value) 
       return;
     }
   }
-  attributes.push_back(KeyValue{AttributeKey(key), std::move(value)});
+  attributes.push_back(KeyValue{Name(key), std::move(value)});
 }
 
 SharedAttributeBlock MakeSharedAttributeBlock(std::vector<KeyValue> attributes) {

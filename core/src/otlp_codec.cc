@@ -110,7 +110,7 @@ void SpanToProto(const Span& in, pb_trace::Span* out) {
   out->set_trace_state(in.trace_state);
   SetOptionalId(in.parent_span_id, out->mutable_parent_span_id());
   out->set_flags(in.flags);
-  out->set_name(in.name);
+  out->set_name(in.name.data(), in.name.size());
   out->set_kind(static_cast<pb_trace::Span::SpanKind>(in.kind));
   out->set_start_time_unix_nano(in.start_time_unix_nano);
   out->set_end_time_unix_nano(in.end_time_unix_nano);

@@ -827,6 +827,13 @@ Status GetString(const json& obj, const char* key, std::string* out) {
   return OkStatus();
 }
 
+Status GetString(const json& obj, const char* key, Name* out) {
+  std::string text;
+  TFLO_RETURN_IF_ERROR(GetString(obj, key, &text));
+  *out = Name(text);  // copied: the parsed text does not outlive the call
+  return OkStatus();
+}
+
 Status GetBool(const json& obj, const char* key, bool* out) {
   const json* j = Find(obj, key);
   *out = false;
@@ -1043,9 +1050,7 @@ Status DecodeAttributes(const json& obj, const char* key, std::vector<KeyValue>*
     const json& kv = (*arr)[i];
     auto& dst = (*out)[i];
     Status st = CheckObject(kv);
-    std::string key_text;
-    if (st.ok()) st = GetString(kv, "key", &key_text);
-    if (st.ok()) dst.key = AttributeKey(key_text);
+    if (st.ok()) st = GetString(kv, "key", &dst.key);
     if (st.ok()) {
       const json* value = Find(kv, "value");
       if (value != nullptr) {

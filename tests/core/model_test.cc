@@ -34,25 +34,25 @@ TEST(IdsTest, EmptyHexIsTheInvalidAllZeroId) {
   EXPECT_EQ(ToHex(*id), "0000000000000000");
 }
 
-TEST(AttributeKeyTest, LiteralsAreBorrowedAndEverythingElseIsCopied) {
+TEST(NameTest, LiteralsAreBorrowedAndEverythingElseIsCopied) {
   static constexpr char kLiteral[] = "http.response.status_code";
-  const AttributeKey literal(kLiteral);
+  const Name literal(kLiteral);
   EXPECT_TRUE(literal.borrowed());
   EXPECT_EQ(literal.data(), kLiteral);
   EXPECT_EQ(literal.size(), 25U);
 
   // Copies and moves of a borrowed key borrow the same characters.
-  AttributeKey copy = literal;
+  Name copy = literal;
   EXPECT_EQ(copy.data(), kLiteral);
-  AttributeKey moved = std::move(copy);
+  Name moved = std::move(copy);
   EXPECT_EQ(moved.data(), kLiteral);
 
   // Anything that is not a literal is copied: inline (short) or on the heap.
   std::string text = "messaging.destination.name";
-  const AttributeKey from_string(text);
-  const AttributeKey from_view(std::string_view("k"));
+  const Name from_string(text);
+  const Name from_view(std::string_view("k"));
   const char* pointer = text.c_str();
-  const AttributeKey from_pointer(pointer);
+  const Name from_pointer(pointer);
   text.assign(text.size(), 'x');  // the copies do not see the buffer change
   EXPECT_FALSE(from_string.borrowed());
   EXPECT_FALSE(from_pointer.borrowed());
@@ -61,20 +61,52 @@ TEST(AttributeKeyTest, LiteralsAreBorrowedAndEverythingElseIsCopied) {
   EXPECT_EQ(from_view, "k");
 }
 
-TEST(AttributeKeyTest, CopyMoveAndAssignKeepTheCharacters) {
+TEST(NameTest, StaticBorrowsTextReachedThroughAPointer) {
+  // A constant table's strings, reached through const char* (not arrays).
+  static constexpr const char* kTable[] = {"DynamoDB.UpdateItem", "kyc"};
+  for (const char* text : kTable) {
+    const Name name = Name::Static(text);
+    EXPECT_TRUE(name.borrowed());
+    EXPECT_EQ(name.data(), text);
+    EXPECT_EQ(name, std::string_view(text));
+    Name copy = name;
+    EXPECT_EQ(copy.data(), text);
+    Name moved = std::move(copy);
+    EXPECT_EQ(moved.data(), text);
+  }
+  // The same pointer passed as a plain const char* is copied.
+  const char* pointer = kTable[0];
+  EXPECT_FALSE(Name(pointer).borrowed());
+}
+
+TEST(NameTest, ASpanNameFromALiteralIsBorrowedAndComparesWithStrings) {
+  Span span;
+  span.name = "sqs.process_batch";
+  EXPECT_TRUE(span.name.borrowed());
+  EXPECT_EQ(span.name, "sqs.process_batch");
+  EXPECT_EQ(span.name, std::string("sqs.process_batch"));
+  EXPECT_LT(span.name, std::string("sqs.send"));
+  std::string text = "POST /onboard";
+  span.name = text;
+  text[0] = 'x';
+  EXPECT_FALSE(span.name.borrowed());
+  EXPECT_EQ(span.name.str(), "POST /onboard");
+}
+
+TEST(NameTest, CopyMoveAndAssignKeepTheCharacters) {
   const std::string long_text(40, 'a');
   for (const std::string& text : {std::string(), std::string("short"), std::string(16, 'b'),
                                   std::string(17, 'c'), long_text}) {
-    AttributeKey key{std::string_view(text)};
-    AttributeKey copy = key;
-    AttributeKey moved = std::move(key);
+    Name key{std::string_view(text)};
+    Name copy = key;
+    Name moved = std::move(key);
     EXPECT_EQ(copy, text);
     EXPECT_EQ(moved, text);
     EXPECT_EQ(moved.size(), text.size());
-    AttributeKey assigned("x");
+    Name assigned("x");
     assigned = copy;
     EXPECT_EQ(assigned, text);
-    assigned = AttributeKey(std::string_view(long_text));
+    assigned = Name(std::string_view(long_text));
     EXPECT_EQ(assigned, long_text);
     assigned = std::move(moved);
     EXPECT_EQ(assigned, text);
@@ -83,16 +115,16 @@ TEST(AttributeKeyTest, CopyMoveAndAssignKeepTheCharacters) {
   }
 }
 
-TEST(AttributeKeyTest, ALargerArrayEndsAtItsFirstNul) {
+TEST(NameTest, ALargerArrayEndsAtItsFirstNul) {
   static constexpr char kPadded[32] = "abc";
-  const AttributeKey key(kPadded);
+  const Name key(kPadded);
   EXPECT_EQ(key.size(), 3U);
   EXPECT_EQ(key, "abc");
 }
 
-TEST(AttributeKeyTest, ComparesWithStringsAndOrdersLexicographically) {
-  const AttributeKey a("alpha");
-  const AttributeKey b{std::string("beta")};
+TEST(NameTest, ComparesWithStringsAndOrdersLexicographically) {
+  const Name a("alpha");
+  const Name b{std::string("beta")};
   EXPECT_TRUE(a == std::string("alpha"));
   EXPECT_TRUE(a == std::string_view("alpha"));
   EXPECT_TRUE(a != b);

@@ -199,7 +199,7 @@ TEST_F(EcommerceServicesTest, JourneyTraceHasTheSeedsShapeAndSemconvAttributes) 
     if (Has(checkout->span, "checkout.failed")) continue;
     std::multiset<std::string> children;
     for (const auto& s : spans_) {
-      if (s.span.parent_span_id == checkout->span.span_id) children.insert(s.span.name);
+      if (s.span.parent_span_id == checkout->span.span_id) children.insert(s.span.name.str());
     }
     EXPECT_EQ(children, (std::multiset<std::string>{"SELECT ecommerce.cart_items",
                                                     "UPDATE ecommerce.inventory", "process_payment",
@@ -437,7 +437,7 @@ TEST_F(EcommerceServicesTest, GroundTruthCountsEverySpan) {
 
   EXPECT_EQ(truth_.spans_generated(), spans_.size());
   std::map<std::pair<std::string, std::string>, uint64_t> counted;
-  for (const auto& s : spans_) ++counted[{s.service, s.span.name}];
+  for (const auto& s : spans_) ++counted[{s.service, s.span.name.str()}];
   for (const auto& op : truth_.Summarize()) {
     EXPECT_EQ(op.count, (counted[{op.service, op.operation}])) << op.service << " " << op.operation;
   }

@@ -466,7 +466,7 @@ TEST(SqsLambdaModelTest, SpansInEndOrderAreTakenOverWithTheSameOutcome) {
       std::vector<std::string> names;
       for (const auto& rs : request.resource_spans) {
         for (const auto& ss : rs.scope_spans) {
-          for (const core::Span& span : ss.spans) names.push_back(span.name);
+          for (const core::Span& span : ss.spans) names.push_back(span.name.str());
         }
       }
       out.exported.push_back(std::move(names));

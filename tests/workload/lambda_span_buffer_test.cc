@@ -41,7 +41,7 @@ LambdaSpanBuffer MakeBuffer(Exported* out, LambdaStats* stats, int64_t batch) {
         ASSERT_EQ(request.resource_spans.size(), 1u);
         EXPECT_EQ(request.resource_spans[0].resource.attributes.size(), 1u);
         for (const core::Span& span : request.resource_spans[0].scope_spans.at(0).spans) {
-          out->names.push_back(span.name);
+          out->names.push_back(span.name.str());
           out->arrivals.push_back(arrive_at);
         }
       },

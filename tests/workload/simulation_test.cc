@@ -322,8 +322,8 @@ TEST(SimulationTest, GroundTruthMatchesTracesFileWhenNothingIsDropped) {
   std::map<std::pair<std::string, std::string>, std::vector<double>> durations;
   std::map<std::pair<std::string, std::string>, uint64_t> errors;
   for (const FileSpan& s : spans) {
-    durations[{s.service, s.span.name}].push_back(s.span.duration_ms());
-    if (s.span.status.code == core::StatusCode::kError) ++errors[{s.service, s.span.name}];
+    durations[{s.service, s.span.name.str()}].push_back(s.span.duration_ms());
+    if (s.span.status.code == core::StatusCode::kError) ++errors[{s.service, s.span.name.str()}];
   }
   const Json truth = ReadGroundTruth(dir.path());
   EXPECT_EQ(truth["pipeline"]["spans_generated"].get<size_t>(), spans.size());

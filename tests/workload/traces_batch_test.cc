@@ -44,9 +44,9 @@ std::vector<std::string> Names(const core::TracesData& data) {
       EXPECT_FALSE(ss.spans.empty()) << "an empty ScopeSpans was sent";
       EXPECT_EQ(ss.scope.name.rfind(service, 0), 0u) << ss.scope.name << " under " << service;
       for (const auto& span : ss.spans) {
-        EXPECT_EQ(span.name.rfind(ss.scope.name + "/", 0), 0u) << span.name << " under "
-                                                               << ss.scope.name;
-        names.push_back(span.name);
+        EXPECT_EQ(span.name.view().rfind(ss.scope.name + "/", 0), 0u)
+            << span.name << " under " << ss.scope.name;
+        names.push_back(span.name.str());
       }
     }
   }

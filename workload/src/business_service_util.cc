@@ -18,7 +18,7 @@ SimTime Draw(Rng& rng, double median_ms, double sigma) {
 SimTime Ms(double ms) { return std::max<SimTime>(0, RoundToInt64(ms * 1e6)); }
 
 core::Span MakeSpan(const core::TraceId& trace_id, const core::SpanId& span_id,
-                    const core::SpanId& parent_id, std::string name, core::SpanKind kind,
+                    const core::SpanId& parent_id, core::Name name, core::SpanKind kind,
                     uint64_t start_unix_nano, uint64_t end_unix_nano, uint32_t flags) {
   core::Span span;
   span.trace_id = trace_id;

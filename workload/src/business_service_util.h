@@ -66,7 +66,7 @@ SimTime Ms(double ms);
 using ::tflo::workload::HexWord;
 
 core::Span MakeSpan(const core::TraceId& trace_id, const core::SpanId& span_id,
-                    const core::SpanId& parent_id, std::string name, core::SpanKind kind,
+                    const core::SpanId& parent_id, core::Name name, core::SpanKind kind,
                     uint64_t start_unix_nano, uint64_t end_unix_nano, uint32_t flags);
 // Status ERROR with `message` and an `exception` event (exception.type, .message).
 void SetError(core::Span& span, const std::string& type, const std::string& message,

@@ -44,7 +44,7 @@ SimTime Draw(Rng& rng, double median_ms, double sigma) {
 
 // Sets the identity and timing of a new (default-constructed) span in place.
 void InitSpan(core::Span& span, const core::TraceId& trace_id, const core::SpanId& span_id,
-              const core::SpanId& parent_id, std::string name, core::SpanKind kind,
+              const core::SpanId& parent_id, core::Name name, core::SpanKind kind,
               uint64_t start_unix_nano, SimTime duration, uint32_t flags) {
   span.trace_id = trace_id;
   span.span_id = span_id;
@@ -57,7 +57,7 @@ void InitSpan(core::Span& span, const core::TraceId& trace_id, const core::SpanI
 }
 
 core::Span MakeSpan(const core::TraceId& trace_id, const core::SpanId& span_id,
-                    const core::SpanId& parent_id, std::string name, core::SpanKind kind,
+                    const core::SpanId& parent_id, core::Name name, core::SpanKind kind,
                     uint64_t start_unix_nano, SimTime duration, uint32_t flags) {
   core::Span span;
   InitSpan(span, trace_id, span_id, parent_id, std::move(name), kind, start_unix_nano, duration,
@@ -475,8 +475,8 @@ void OnboardingServices::OnMessage(const SqsMessage& message) {
     if (error)
       duration =
           std::max<SimTime>(1, RoundToInt64(static_cast<double>(duration) * rng.Uniform(0.3, 1.0)));
-    core::Span span = MakeSpan(trace_id, rng.NewSpanId(), process_id, step.name, step.kind, Unix(t),
-                               duration, kFlagsLocalParent);
+    core::Span span = MakeSpan(trace_id, rng.NewSpanId(), process_id, core::Name::Static(step.name),
+                               step.kind, Unix(t), duration, kFlagsLocalParent);
     span.attributes = {{"onboarding.step", step.name}, {"customer.id", message.customer_id}};
     if (step.kind == core::SpanKind::kClient) {
       span.attributes.push_back({"db.system", "dynamodb"});
@@ -1414,8 +1414,8 @@ OnboardingServices::StepOutcome OnboardingServices::RunStep(size_t step_index,
     const bool rejected = check && !error && rejection_rate > 0 && rng.Bernoulli(rejection_rate);
     // Built in place: a span move costs ~190 instructions.
     core::Span& span = result.AddSpan(tag);
-    InitSpan(span, trace_id, rng.NewSpanId(), parent_id, step.span_name, kind, Unix(t), duration,
-             kFlagsLocalParent);
+    InitSpan(span, trace_id, rng.NewSpanId(), parent_id, core::Name::Static(step.span_name), kind,
+             Unix(t), duration, kFlagsLocalParent);
     AddStepAttributes(span, step, customer.customer_id, error);
     if (attempt > 0) span.attributes.push_back({"http.request.resend_count", attempt});
     if (check && !error) {

@@ -229,8 +229,8 @@ void SpanMetricsConnectorModel::Consume(const core::TracesData& data) {
           AppendKey(key, core::AnyValue(service_name));
         }
         if (!excluded("span.name")) {
-          base.push_back({"span.name", span.name});
-          AppendKey(key, core::AnyValue(span.name));
+          base.push_back({"span.name", span.name.str()});
+          AppendKey(key, core::AnyValue(span.name.str()));
         }
         if (!excluded("span.kind")) {
           const std::string kind(core::SpanKindName(span.kind));

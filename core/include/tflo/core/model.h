@@ -98,52 +98,58 @@ struct AnyValue {
   friend bool operator==(const AnyValue&, const AnyValue&);
 };
 
-// An attribute's key: a small immutable string that borrows string literals
-// instead of copying them. Most keys are literals in instrumentation code
-// ("http.response.status_code"); building one from a literal stores a pointer,
-// and copying, moving and destroying it touch no heap. Keys from anywhere else
-// (parsed files, std::string, std::string_view, const char* variables) are
-// copied: up to 16 characters inline, longer ones on the heap.
+// A name (an attribute's key, a span's name): a small immutable string that
+// borrows string literals instead of copying them. Most names are literals in
+// instrumentation code ("http.response.status_code", "DynamoDB.PutItem");
+// building one from a literal stores a pointer, and copying, moving and
+// destroying it touch no heap. Names from anywhere else (parsed files,
+// std::string, std::string_view, const char* variables) are copied: up to 16
+// characters inline, longer ones on the heap.
 //
 // A `const char[N]` argument is taken to be a string literal or another array
 // of static storage duration: pass std::string or std::string_view for a
 // buffer that dies. Mutable char arrays are rejected at compile time.
-class AttributeKey {
+class Name {
  public:
-  AttributeKey() noexcept { SetInline(0); }
+  Name() noexcept { SetInline(0); }
   // A literal (or a static constant array): borrowed, never copied.
   template <size_t N>
-  AttributeKey(const char (&literal)[N]) noexcept  // NOLINT(google-explicit-constructor)
+  Name(const char (&literal)[N]) noexcept  // NOLINT(google-explicit-constructor)
       : data_(literal), size_(Length(literal, N)), mode_(Mode::kStatic) {}
   template <size_t N>
-  AttributeKey(char (&)[N]) = delete;  // a buffer, not a literal: pass std::string_view
+  Name(char (&)[N]) = delete;  // a buffer, not a literal: pass std::string_view
   // Anything else is copied. (A template so that literals prefer the
   // array overload above.)
   template <typename T,
             typename = std::enable_if_t<std::is_same_v<T, const char*> || std::is_same_v<T, char*>>>
-  AttributeKey(T text)  // NOLINT(google-explicit-constructor)
-      : AttributeKey(std::string_view(text)) {}
-  AttributeKey(std::string_view text) { Assign(text); }  // NOLINT(google-explicit-constructor)
-  AttributeKey(const std::string& text)                  // NOLINT(google-explicit-constructor)
-      : AttributeKey(std::string_view(text)) {}
-  AttributeKey(const AttributeKey& other) { CopyFrom(other); }
-  AttributeKey(AttributeKey&& other) noexcept { StealFrom(other); }
-  AttributeKey& operator=(const AttributeKey& other) {
+  Name(T text)  // NOLINT(google-explicit-constructor)
+      : Name(std::string_view(text)) {}
+  Name(std::string_view text) { Assign(text); }  // NOLINT(google-explicit-constructor)
+  Name(const std::string& text)                  // NOLINT(google-explicit-constructor)
+      : Name(std::string_view(text)) {}
+  // Borrows `text`, which must outlive every copy of the result (a constant
+  // table's string reached through a pointer, say).
+  static Name Static(std::string_view text) noexcept {
+    return Name(text.data(), static_cast<uint32_t>(text.size()));
+  }
+  Name(const Name& other) { CopyFrom(other); }
+  Name(Name&& other) noexcept { StealFrom(other); }
+  Name& operator=(const Name& other) {
     if (this != &other) {
-      AttributeKey copy(other);  // may throw: *this stays as it was
+      Name copy(other);  // may throw: *this stays as it was
       Release();
       StealFrom(copy);
     }
     return *this;
   }
-  AttributeKey& operator=(AttributeKey&& other) noexcept {
+  Name& operator=(Name&& other) noexcept {
     if (this != &other) {
       Release();
       StealFrom(other);
     }
     return *this;
   }
-  ~AttributeKey() { Release(); }
+  ~Name() { Release(); }
 
   // Not NUL-terminated.
   const char* data() const { return data_; }
@@ -155,22 +161,19 @@ class AttributeKey {
   // Whether the characters are a borrowed literal (for tests).
   bool borrowed() const { return mode_ == Mode::kStatic; }
 
-  friend bool operator==(const AttributeKey& a, const AttributeKey& b) {
-    return a.view() == b.view();
-  }
-  friend bool operator==(const AttributeKey& a, std::string_view b) { return a.view() == b; }
-  friend bool operator==(const AttributeKey& a, const std::string& b) { return a.view() == b; }
-  friend bool operator==(const AttributeKey& a, const char* b) { return a.view() == b; }
-  friend auto operator<=>(const AttributeKey& a, const AttributeKey& b) {
-    return a.view() <=> b.view();
-  }
-  friend auto operator<=>(const AttributeKey& a, std::string_view b) { return a.view() <=> b; }
-  friend std::string operator+(const AttributeKey& a, std::string_view b) {
+  friend bool operator==(const Name& a, const Name& b) { return a.view() == b.view(); }
+  friend bool operator==(const Name& a, std::string_view b) { return a.view() == b; }
+  friend bool operator==(const Name& a, const std::string& b) { return a.view() == b; }
+  friend bool operator==(const Name& a, const char* b) { return a.view() == b; }
+  friend auto operator<=>(const Name& a, const Name& b) { return a.view() <=> b.view(); }
+  friend auto operator<=>(const Name& a, std::string_view b) { return a.view() <=> b; }
+  friend auto operator<=>(const Name& a, const std::string& b) { return a.view() <=> b; }
+  friend std::string operator+(const Name& a, std::string_view b) {
     std::string out(a.view());
     out.append(b);
     return out;
   }
-  friend std::string operator+(std::string a, const AttributeKey& b) {
+  friend std::string operator+(std::string a, const Name& b) {
     a.append(b.view());
     return a;
   }
@@ -178,6 +181,9 @@ class AttributeKey {
  private:
   enum class Mode : uint8_t { kInline, kHeap, kStatic };
   static constexpr size_t kInlineCapacity = 16;
+
+  // Borrowed characters.
+  Name(const char* data, uint32_t size) noexcept : data_(data), size_(size), mode_(Mode::kStatic) {}
 
   static uint32_t Length(const char* text, size_t n) {
     // Up to the first NUL (an array may be larger than its text); folded to a
@@ -190,7 +196,7 @@ class AttributeKey {
     mode_ = Mode::kInline;
   }
   void Assign(std::string_view text);  // copies (model.cc)
-  void CopyFrom(const AttributeKey& other) {
+  void CopyFrom(const Name& other) {
     if (other.mode_ == Mode::kStatic) {
       data_ = other.data_;
       size_ = other.size_;
@@ -199,7 +205,7 @@ class AttributeKey {
       Assign(other.view());
     }
   }
-  void StealFrom(AttributeKey& other) noexcept {
+  void StealFrom(Name& other) noexcept {
     mode_ = other.mode_;
     size_ = other.size_;
     if (mode_ == Mode::kInline) {
@@ -217,12 +223,14 @@ class AttributeKey {
   const char* data_;
   uint32_t size_;
   Mode mode_;
-  char inline_[kInlineCapacity];
+  // Zeroed on construction (one store), so that a move never copies
+  // indeterminate bytes.
+  char inline_[kInlineCapacity] = {};
 };
-std::ostream& operator<<(std::ostream& os, const AttributeKey& key);
+std::ostream& operator<<(std::ostream& os, const Name& key);
 
 struct KeyValue {
-  AttributeKey key;
+  Name key;
   AnyValue value;
   friend bool operator==(const KeyValue&, const KeyValue&);
 };
@@ -458,7 +466,7 @@ struct Span {
   std::string trace_state;
   SpanId parent_span_id{};  // all zero for a root span
   uint32_t flags = 0;
-  std::string name;
+  Name name;
   SpanKind kind = SpanKind::kInternal;
   uint64_t start_time_unix_nano = 0;
   uint64_t end_time_unix_nano = 0;
