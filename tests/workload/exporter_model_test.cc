@@ -303,6 +303,38 @@ TEST(ExporterModelTest, PermanentErrorsAreNotRetried) {
   EXPECT_EQ(h.engine().now(), 100 * kMs);
 }
 
+TEST(ExporterModelTest, EverySpentRequestGoesToTheDiscardOnceWithItsSpans) {
+  // Refused (full queue), delivered, and failed for good (a permanent error
+  // on the first export): each request reaches the discard hook exactly once,
+  // a delivered one after its delivery, with its spans still in it.
+  BackendModel backend = Backend(100 * kMs, 0);
+  ExporterHarness h(QueueConfig(2, 1), backend);
+  std::vector<std::pair<SimTime, int64_t>> discarded;
+  h.exporter().set_discard([&](core::TracesData&& data) {
+    discarded.emplace_back(h.engine().now(), CountSpans(data));
+    core::TracesData dead = std::move(data);  // taken over, as the simulator does
+  });
+  h.ConsumeAt(0, 5);          // delivered at 100 ms
+  h.ConsumeAt(0, 6);          // delivered at 200 ms
+  h.ConsumeAt(0, 7);          // refused at 0
+  h.ConsumeAt(150 * kMs, 9);  // delivered at 300 ms
+
+  h.engine().Run();
+
+  EXPECT_EQ(discarded, (std::vector<std::pair<SimTime, int64_t>>{
+                           {0, 7}, {100 * kMs, 5}, {200 * kMs, 6}, {300 * kMs, 9}}));
+  EXPECT_EQ(h.delivered().size(), 3U);  // the harness checks each delivery's span count
+
+  BackendModel failing = Backend(100 * kMs, 0);
+  failing.permanent_failure_probability = 1;
+  ExporterHarness f(RetryingQueue(5, Retry(1 * kS, 0, 1, 30 * kS, 300 * kS)), failing);
+  std::vector<int64_t> failed;
+  f.exporter().set_discard([&](core::TracesData&& data) { failed.push_back(CountSpans(data)); });
+  f.ConsumeAt(0, 3);
+  f.engine().Run();
+  EXPECT_EQ(failed, std::vector<int64_t>{3});
+}
+
 TEST(ExporterModelTest, DisabledRetryFailsOnTheFirstError) {
   core::RetryConfig retry = Retry(1 * kS, 0, 1, 30 * kS, 300 * kS);
   retry.enabled = false;

@@ -80,6 +80,7 @@ void ExporterModel::Consume(core::TracesData&& data, int64_t items,
   }
   if (!fits_ever || queue_size_ + size > capacity) {
     stats_.enqueue_failed_spans += static_cast<uint64_t>(items);
+    if (discard_) discard_(std::move(data));
     done(false);
     return;
   }
@@ -194,6 +195,7 @@ void ExporterModel::Finish(const std::shared_ptr<Sending>& sending, bool ok) {
     queue_size_ -= request.size;
   }
   if (ok) delivered_(std::move(request.data), request.items);
+  if (discard_) discard_(std::move(request.data));
   if (!sending->queued && request.done) request.done(ok);
   if (sending->queued) {
     AdmitBlocked();

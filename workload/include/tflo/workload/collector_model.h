@@ -119,6 +119,8 @@ class CollectorModel {
   uint64_t accepted_spans() const { return accepted_spans_; }
   uint64_t refused_spans() const { return refused_spans_; }
   const ExporterModel& exporter() const { return *exporter_; }
+  // See ExporterModel::set_discard.
+  void set_discard(ExporterModel::DiscardFn discard) { exporter_->set_discard(std::move(discard)); }
   // The first batch processor of the primary pipeline; null if none.
   const BatchProcessorModel* batch() const;
   // First of each kind in the primary pipeline (or the connector of the first

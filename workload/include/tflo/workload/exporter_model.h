@@ -87,6 +87,9 @@ class ExporterModel {
  public:
   // Called when the backend has accepted an export request, at that time.
   using DeliveredFn = std::function<void(core::TracesData&& data, int64_t items)>;
+  // Takes a request's spans once the exporter is done with them (refused by
+  // the full queue, delivered, or failed for good).
+  using DiscardFn = std::function<void(core::TracesData&& data)>;
 
   // `seed` feeds the exporter's own random stream (back-off jitter, drawn
   // backend failures); draws happen only when retries or failures occur.
@@ -106,6 +109,10 @@ class ExporterModel {
   // have stopped first) and calls `on_drained` once the queue is empty and no
   // export is in flight.
   void Shutdown(std::function<void()> on_drained);
+
+  // Unset, spent requests are freed where they die. The simulator hands them
+  // back to the thread that made them (simulation.cc, HandoverChannel).
+  void set_discard(DiscardFn discard) { discard_ = std::move(discard); }
 
   const core::ExporterConfig& config() const { return config_; }
   bool queue_enabled() const { return config_.sending_queue.enabled; }
@@ -149,6 +156,7 @@ class ExporterModel {
   core::ExporterConfig config_;
   BackendModel backend_;
   DeliveredFn delivered_;
+  DiscardFn discard_;
   Rng rng_;
 
   std::deque<Queued> queue_;    // admitted, waiting for a worker
