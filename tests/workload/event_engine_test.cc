@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -155,6 +156,26 @@ TEST(RngTest, NormalFollowsTheNormalLawIncludingTheTail) {
   EXPECT_NEAR(static_cast<double>(beyond), expected, 5 * std::sqrt(expected));
   const auto negative = std::count_if(z.begin(), z.end(), [&](double v) { return v < -kEdge; });
   EXPECT_NEAR(static_cast<double>(negative), expected / 2, 5 * std::sqrt(expected / 2));
+}
+
+TEST(RngTest, LogNormalsExponentialIsWithinAnUlpOrTwoOfStdExp) {
+  // A sweep over the range the latency draws use and well beyond it, with
+  // the table's boundaries (multiples of ln2/64) in it.
+  double worst = 0;
+  for (int i = -400000; i <= 400000; ++i) {
+    const double x = i * 1e-4 + 1e-7;  // -40 .. 40, off the grid points
+    const double want = std::exp(x);
+    worst = std::max(worst, std::fabs(ExpForTesting(x) - want) / want);
+  }
+  EXPECT_LT(worst, 4.5e-16) << "relative error";  // 2 ulp
+  EXPECT_EQ(ExpForTesting(0.0), 1.0);
+  for (const double x : {-699.0, -300.5, 0.5, 300.25, 699.0}) {
+    EXPECT_NEAR(ExpForTesting(x) / std::exp(x), 1.0, 4.5e-16) << x;
+  }
+  // Outside it, std::exp answers: overflow, underflow, NaN.
+  EXPECT_EQ(ExpForTesting(800.0), std::exp(800.0));
+  EXPECT_EQ(ExpForTesting(-800.0), 0.0);
+  EXPECT_TRUE(std::isnan(ExpForTesting(std::numeric_limits<double>::quiet_NaN())));
 }
 
 TEST(RngTest, UuidsAreVersion4InTheCanonicalForm) {

@@ -24,6 +24,9 @@ namespace tflo::workload {
 // derive stream seeds.
 uint64_t SplitMix64(uint64_t& state);
 
+// The exponential function LogNormal uses (within ~1 ulp of std::exp), for tests.
+double ExpForTesting(double x);
+
 // The low `digits` hex digits of `v`, lower case, zero-padded.
 std::string HexWord(uint64_t v, int digits);
 
