@@ -7,6 +7,8 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "lower_hex.h"
+
 namespace tflo::core {
 namespace {
 
@@ -17,12 +19,8 @@ bool AnyNonZero(const std::array<uint8_t, N>& id) {
 
 template <size_t N>
 std::string HexOf(const std::array<uint8_t, N>& id) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   std::string out(2 * N, '0');
-  for (size_t i = 0; i < N; ++i) {
-    out[2 * i] = kDigits[id[i] >> 4];
-    out[2 * i + 1] = kDigits[id[i] & 0x0f];
-  }
+  internal::WriteLowerHex(id.data(), N, out.data());
   return out;
 }
 

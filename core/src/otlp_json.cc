@@ -815,22 +815,33 @@ Status GetUint32(const json& obj, const char* key, uint32_t* out) {
   return OkStatus();
 }
 
-Status GetString(const json& obj, const char* key, std::string* out) {
+// The string at `key` (nullptr when absent), or an error when it is not one.
+Status FindString(const json& obj, const char* key, const std::string** out) {
   const json* j = Find(obj, key);
-  if (j == nullptr) {
-    out->clear();
-    return OkStatus();
-  }
+  *out = nullptr;
+  if (j == nullptr) return OkStatus();
   if (!j->is_string())
     return FieldError(key, std::string("expected a string, got ") + j->type_name());
-  *out = j->get_ref<const std::string&>();
+  *out = &j->get_ref<const std::string&>();
+  return OkStatus();
+}
+
+Status GetString(const json& obj, const char* key, std::string* out) {
+  const std::string* text = nullptr;
+  TFLO_RETURN_IF_ERROR(FindString(obj, key, &text));
+  if (text == nullptr) {
+    out->clear();
+  } else {
+    *out = *text;
+  }
   return OkStatus();
 }
 
 Status GetString(const json& obj, const char* key, Name* out) {
-  std::string text;
-  TFLO_RETURN_IF_ERROR(GetString(obj, key, &text));
-  *out = Name(text);  // copied: the parsed text does not outlive the call
+  const std::string* text = nullptr;
+  TFLO_RETURN_IF_ERROR(FindString(obj, key, &text));
+  // Copied from the parsed text (which does not outlive the call), once.
+  *out = text == nullptr ? Name() : Name(*text);
   return OkStatus();
 }
 

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "lower_hex.h"
+
 namespace tflo::core {
 namespace {
 
@@ -375,22 +377,14 @@ std::optional<TraceParent> ParseTraceParent(std::string_view header) {
 }
 
 std::string FormatTraceParent(const TraceParent& tp) {
-  static constexpr std::string_view kDigits = "0123456789abcdef";
+  const uint8_t version = 0;
   const auto flags = static_cast<uint8_t>(tp.flags & (kTraceFlagSampled | kTraceFlagRandom));
-  // Written in place: one allocation, no temporaries.
+  // Written in place between the dashes: one allocation, no temporaries.
   std::string out(kTraceParentLength, '-');
-  size_t pos = 0;
-  const auto put = [&](uint8_t byte) {
-    out[pos++] = kDigits[byte >> 4];
-    out[pos++] = kDigits[byte & 0x0F];
-  };
-  put(0);  // version 00
-  ++pos;
-  for (uint8_t byte : tp.trace_id) put(byte);
-  ++pos;
-  for (uint8_t byte : tp.parent_id) put(byte);
-  ++pos;
-  put(flags);
+  char* p = internal::WriteLowerHex(&version, 1, out.data()) + 1;
+  p = internal::WriteLowerHex(tp.trace_id.data(), tp.trace_id.size(), p) + 1;
+  p = internal::WriteLowerHex(tp.parent_id.data(), tp.parent_id.size(), p) + 1;
+  internal::WriteLowerHex(&flags, 1, p);
   return out;
 }
 
