@@ -227,25 +227,39 @@ class HandoverChannel {
 
   // Moves every pending hand-over into `out` and returns the watermark; with
   // `wait`, first waits until there is something new (a hand-over, or a
-  // watermark other than `seen`). Takes the requests in `*spent` to hand them
-  // back to the sender's thread, unless the sender has finished (then they
-  // stay, for the caller to free).
+  // watermark other than `seen`), freeing handed-back requests the sender has
+  // not collected yet while there is nothing else to do. Takes the requests in
+  // `*spent` to hand them back to the sender's thread, unless the sender has
+  // finished (then they stay, for the caller to free).
   SimTime Take(std::vector<Handover>& out, bool wait, SimTime seen,
                std::vector<core::TracesData>* spent) {
     SimTime watermark = 0;
     {
       std::unique_lock lock(mu_);
-      if (wait) {
-        receiver_waiting_ = true;
-        ready_.wait(lock, [&] { return !pending_.empty() || watermark_ != seen; });
-        receiver_waiting_ = false;
-      }
       if (watermark_ != kNever) {
         if (returned_.empty()) {
           returned_.swap(*spent);
         } else {
           std::move(spent->begin(), spent->end(), std::back_inserter(returned_));
           spent->clear();
+        }
+      }
+      if (wait) {
+        while (pending_.empty() && watermark_ == seen) {
+          if (returned_.empty()) {
+            receiver_waiting_ = true;
+            ready_.wait(lock);
+            receiver_waiting_ = false;
+            continue;
+          }
+          // Nothing to do but wait: free a spent request here instead of
+          // leaving it to the sender's thread, the busier one when this
+          // thread has to wait for it.
+          core::TracesData idle = std::move(returned_.back());
+          returned_.pop_back();
+          lock.unlock();
+          idle = core::TracesData();
+          lock.lock();
         }
       }
       out.swap(pending_);
@@ -264,7 +278,10 @@ class HandoverChannel {
   // Requests the collector's thread is done with, on their way back to the
   // onboarding thread, which made their spans: freed there, a block goes back
   // to the thread cache that will hand it out again, instead of crossing
-  // between the cores' caches and the allocator's arenas once more.
+  // between the cores' caches and the allocator's arenas once more. When the
+  // collector's thread would otherwise sleep (Take with nothing new), it frees
+  // them itself, one at a time: the work then goes to whichever thread has
+  // time for it.
   std::vector<core::TracesData> returned_;
   SimTime watermark_ = std::numeric_limits<SimTime>::min();
   // Who sleeps on a condition variable: the other side only signals (a
