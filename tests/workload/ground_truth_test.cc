@@ -4,10 +4,12 @@
 // (< 2^32 ns) or not.
 #include "ground_truth.h"
 
+#include <atomic>
 #include <cstdint>
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -133,6 +135,41 @@ TEST(GroundTruthTest, QuantilesComputedAheadSurviveOnlyWhileTheDataIsUnchanged) 
   EXPECT_EQ(summary[1].count, shared_ms.size());
   EXPECT_EQ(summary[1].p50_ms, core::ExactQuantile(shared_ms, 0.50));
   EXPECT_EQ(summary[1].p95_ms, core::ExactQuantile(shared_ms, 0.95));
+}
+
+// The end of a split run: both threads compute the onboarding truth's
+// quantiles, sharing one counter, each operation taken by one of them.
+TEST(GroundTruthTest, ThreadsSharingACounterComputeEveryOperationOnce) {
+  GroundTruth truth;
+  constexpr int kOps = 40;
+  std::vector<std::vector<double>> ms(kOps);
+  std::mt19937_64 gen(11);
+  for (int op = 0; op < kOps; ++op) {
+    const GroundTruth::OpId id = truth.Register("svc", "op" + std::to_string(100 + op));
+    const int spans = 1 + op * 97;
+    for (int i = 0; i < spans; ++i) {
+      const int64_t ns = static_cast<int64_t>(gen() % 5'000'000'000ULL) + 1;
+      truth.RecordSpan(id, ns, false);
+      ms[static_cast<size_t>(op)].push_back(Ms(ns));
+    }
+  }
+  std::atomic<size_t> next{0};
+  std::thread other([&] { truth.ComputeQuantilesAhead(&next); });
+  truth.ComputeQuantilesAhead(&next);
+  other.join();
+  // Each thread's last fetch found nothing left: every index was handed out once.
+  EXPECT_EQ(next.load(), static_cast<size_t>(kOps) + 2);
+  const auto summary = truth.Summarize();
+  ASSERT_EQ(summary.size(), static_cast<size_t>(kOps));
+  for (int op = 0; op < kOps; ++op) {
+    const auto& s = summary[static_cast<size_t>(op)];
+    std::vector<double> expected = ms[static_cast<size_t>(op)];
+    EXPECT_EQ(s.operation, "op" + std::to_string(100 + op));
+    EXPECT_EQ(s.count, expected.size());
+    EXPECT_EQ(s.p50_ms, core::ExactQuantile(expected, 0.50)) << s.operation;
+    EXPECT_EQ(s.p95_ms, core::ExactQuantile(expected, 0.95)) << s.operation;
+    EXPECT_EQ(s.p99_ms, core::ExactQuantile(expected, 0.99)) << s.operation;
+  }
 }
 
 TEST(GroundTruthTest, OperationWithoutSpansSummarizesToZero) {

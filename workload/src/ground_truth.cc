@@ -203,8 +203,12 @@ GroundTruth::Quantiles GroundTruth::ComputeQuantiles(Durations& durations) {
   return Quantiles{q[0], q[1], q[2]};
 }
 
-void GroundTruth::ComputeQuantilesAhead() {
-  for (Operation& o : ops_) {
+void GroundTruth::ComputeQuantilesAhead(std::atomic<size_t>* next) {
+  std::atomic<size_t> own{0};
+  std::atomic<size_t>& counter = next != nullptr ? *next : own;
+  for (size_t i = counter.fetch_add(1, std::memory_order_relaxed); i < ops_.size();
+       i = counter.fetch_add(1, std::memory_order_relaxed)) {
+    Operation& o = ops_[i];
     if (!o.quantiles) o.quantiles = ComputeQuantiles(o.durations);
   }
 }

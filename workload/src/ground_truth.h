@@ -12,6 +12,7 @@
 #ifndef TFLO_WORKLOAD_GROUND_TRUTH_H_
 #define TFLO_WORKLOAD_GROUND_TRUTH_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -65,7 +66,12 @@ class GroundTruth {
   // run's onboarding thread does it for its own operations when its services
   // are done, while the collector's thread drains the pipeline. A later
   // RecordSpan or Merge into an operation drops what was computed for it.
-  void ComputeQuantilesAhead();
+  //
+  // With `next`, operations are taken one at a time from that counter
+  // (starting at 0), so that threads calling this on the same GroundTruth with
+  // the same counter share the work, each operation computed by one of them.
+  // Nothing may record into this GroundTruth meanwhile.
+  void ComputeQuantilesAhead(std::atomic<size_t>* next = nullptr);
 
  private:
   // The durations of one operation in ns: those below 2^32 in 4 bytes each
