@@ -158,6 +158,78 @@ TEST(RngTest, NormalFollowsTheNormalLawIncludingTheTail) {
   EXPECT_NEAR(static_cast<double>(negative), expected / 2, 5 * std::sqrt(expected / 2));
 }
 
+// The tables are written out as constants; these are the formulas they come from.
+TEST(RngTest, ZigguratAndExpTablesEqualTheirFormulas) {
+  using namespace rng_internal;  // NOLINT(google-build-using-namespace)
+  const auto f = [](double x) { return std::exp(-0.5 * x * x); };
+  std::vector<double> x(kZigguratLayers + 1);
+  x[0] = kZigguratV / f(kZigguratR);
+  x[1] = kZigguratR;
+  for (size_t i = 1; i + 1 < kZigguratLayers; ++i) {
+    x[i + 1] = std::sqrt(-2.0 * std::log(kZigguratV / x[i] + f(x[i])));
+  }
+  x[kZigguratLayers] = 0;
+  for (size_t i = 0; i <= kZigguratLayers; ++i) EXPECT_EQ(kZigguratX[i], x[i]) << i;
+  for (size_t i = 0; i < kZigguratLayers; ++i) {
+    EXPECT_EQ(kZigguratStrips[i].x, x[i]) << i;
+    EXPECT_EQ(kZigguratStrips[i].inner_ratio, x[i + 1] / x[i]) << i;
+  }
+  for (size_t j = 0; j < kExpTableSize; ++j) {
+    EXPECT_EQ(kExp2Table[j], std::exp2(static_cast<double>(j) / kExpTableSize)) << j;
+  }
+}
+
+// Normal() against the plain ziggurat loop (tables computed at run time), draw
+// for draw: the inline fast path and NormalOutside split it without changing
+// a single value, so every seed's output stays as it was.
+TEST(RngTest, NormalDrawsExactlyWhatThePlainZigguratLoopDraws) {
+  using namespace rng_internal;  // NOLINT(google-build-using-namespace)
+  const auto f = [](double x) { return std::exp(-0.5 * x * x); };
+  std::vector<double> x(kZigguratLayers + 1);
+  x[0] = kZigguratV / f(kZigguratR);
+  x[1] = kZigguratR;
+  for (size_t i = 1; i + 1 < kZigguratLayers; ++i) {
+    x[i + 1] = std::sqrt(-2.0 * std::log(kZigguratV / x[i] + f(x[i])));
+  }
+  x[kZigguratLayers] = 0;
+  const auto plain = [&](Rng& rng) {
+    while (true) {
+      const uint64_t bits = rng.Next();
+      const auto layer = static_cast<size_t>(bits & (kZigguratLayers - 1));
+      const double u = static_cast<double>(static_cast<int64_t>(bits) >> 11) * 0x1.0p-52;
+      const double v = u * x[layer];
+      if (std::fabs(u) < x[layer + 1] / x[layer]) return v;
+      if (layer == 0) {
+        double a = 0;
+        double b = 0;
+        do {
+          a = -std::log(1.0 - rng.Uniform()) / kZigguratR;
+          b = -std::log(1.0 - rng.Uniform());
+        } while (b + b < a * a);
+        return u < 0 ? -(kZigguratR + a) : kZigguratR + a;
+      }
+      const double y = f(x[layer]) + rng.Uniform() * (f(x[layer + 1]) - f(x[layer]));
+      if (y < f(v)) return v;
+    }
+  };
+  Rng fast(29);
+  Rng reference(29);
+  int tails = 0;
+  for (int i = 0; i < 1'000'000; ++i) {
+    const double want = plain(reference);
+    ASSERT_EQ(fast.Normal(), want) << "draw " << i;
+    if (std::fabs(want) > kZigguratR) ++tails;
+  }
+  EXPECT_GT(tails, 100);  // the tail and, far more often, the wedges were taken
+  EXPECT_EQ(fast.Next(), reference.Next());
+  // LogNormal is the inline exponential of a scaled draw.
+  Rng a(31);
+  Rng b(31);
+  for (int i = 0; i < 1000; ++i) {
+    EXPECT_EQ(a.LogNormal(12.5, 0.4), 12.5 * ExpForTesting(0.4 * b.Normal()));
+  }
+}
+
 TEST(RngTest, LogNormalsExponentialIsWithinAnUlpOrTwoOfStdExp) {
   // A sweep over the range the latency draws use and well beyond it, with
   // the table's boundaries (multiples of ln2/64) in it.

@@ -13,6 +13,8 @@
 #define TFLO_WORKLOAD_RNG_H_
 
 #include <array>
+#include <bit>
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -26,6 +28,63 @@ uint64_t SplitMix64(uint64_t& state);
 
 // The exponential function LogNormal uses (within ~1 ulp of std::exp), for tests.
 double ExpForTesting(double x);
+
+// The constants behind the inline normal and log-normal draws below (defined
+// in rng.cc as constants: reading them takes no guard and no call).
+namespace rng_internal {
+
+// The ziggurat for the standard normal density's unnormalised half,
+// f(x) = exp(-x^2 / 2), x >= 0: 128 layers of equal area kZigguratV. Layer i
+// (i >= 1) is the box [0, x[i]] x [f(x[i]), f(x[i+1])]; layer 0 is the box
+// [0, kZigguratR] x [0, f(kZigguratR)] plus the tail beyond it, drawn as a
+// box of width x[0] = kZigguratV / f(kZigguratR). R and V are the 128-layer
+// constants of Marsaglia and Tsang (2000).
+inline constexpr int kZigguratLayers = 128;
+inline constexpr double kZigguratR = 3.442619855899;
+inline constexpr double kZigguratV = 9.91256303526217e-3;
+// Layer i's width x[i], and x[i + 1] / x[i]: the part of it wholly under f.
+struct ZigguratStrip {
+  double x;
+  double inner_ratio;
+};
+extern const std::array<double, kZigguratLayers + 1> kZigguratX;
+extern const std::array<ZigguratStrip, kZigguratLayers> kZigguratStrips;
+
+// exp(x) for the log-normal draws, inline and without libm's call and error
+// handling: half of a draw's cost went to std::exp. x = (64 m + j) ln2/64 + r
+// with |r| <= ln2/128, so exp(x) = 2^m * 2^(j/64) * exp(r); exp(r) is its
+// Taylor polynomial of degree 5 (the first term left out is below 4e-17 of
+// the result). Within ~1 ulp of std::exp for |x| < 700; anything else (huge,
+// infinite, NaN) goes to std::exp.
+inline constexpr int kExpTableBits = 6;
+inline constexpr int kExpTableSize = 1 << kExpTableBits;
+extern const std::array<double, kExpTableSize> kExp2Table;  // 2^(j/64)
+// 64 / ln 2, and ln 2 / 64 in two parts (the high part's last 32 bits are zero,
+// so k * high is exact for |k| < 2^20): the split of fdlibm's ln2_hi / ln2_lo.
+inline constexpr double kExpInvLn2N = 92.332482616893656768;
+inline constexpr double kExpLn2NHigh = 6.93147180369123816490e-01 / kExpTableSize;
+inline constexpr double kExpLn2NLow = 1.90821492927058770002e-10 / kExpTableSize;
+// Added to a double of magnitude below 2^51, rounds it to the nearest
+// integer, ties to even, as std::nearbyint does in the default rounding mode
+// (the sum's unit is 1), without nearbyint's library call.
+inline constexpr double kRoundShift = 0x1.8p52;
+
+inline double ExpOfDraw(double x) {
+  if (!(std::fabs(x) < 700.0)) return std::exp(x);
+  const double kd = (x * kExpInvLn2N + kRoundShift) - kRoundShift;
+  const auto k = static_cast<int64_t>(kd);
+  const double r = (x - kd * kExpLn2NHigh) - kd * kExpLn2NLow;
+  const double p = r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120)))));
+  // 2^m * 2^(j/64): m added to the table value's exponent bits (no overflow
+  // or underflow for |x| < 700).
+  const int64_t m = k >> kExpTableBits;  // floor(k / 64)
+  const auto j = static_cast<size_t>(k & (kExpTableSize - 1));
+  const double scale = std::bit_cast<double>(std::bit_cast<uint64_t>(kExp2Table[j]) +
+                                             (static_cast<uint64_t>(m) << 52));
+  return scale + scale * p;
+}
+
+}  // namespace rng_internal
 
 // The low `digits` hex digits of `v`, lower case, zero-padded.
 std::string HexWord(uint64_t v, int digits);
@@ -57,7 +116,10 @@ class Rng {
     return result;
   }
   // Uniform in [0, 1) with 53 random bits.
-  double Uniform();
+  double Uniform() {
+    // The top 53 bits fill a double's mantissa exactly: every value is k / 2^53.
+    return static_cast<double>(Next() >> 11) * 0x1.0p-53;
+  }
   // Uniform in [lo, hi).
   double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
   // Uniform integer in [0, n); n > 0. Rejection sampling, no modulo bias.
@@ -67,11 +129,21 @@ class Rng {
   double Exponential(double mean);
   // Standard normal by the ziggurat method (Marsaglia and Tsang 2000, 128
   // layers): one word and two table reads for ~98.8 % of the draws, no
-  // logarithm or trigonometry.
-  double Normal();
+  // logarithm or trigonometry. That path is inline; the rest is NormalOutside.
+  double Normal() {
+    const uint64_t bits = Next();
+    const rng_internal::ZigguratStrip& strip =
+        rng_internal::kZigguratStrips[bits & (rng_internal::kZigguratLayers - 1)];
+    // Uniform in [-1, 1) from the top 53 bits (disjoint from the layer's 7).
+    const double u = static_cast<double>(static_cast<int64_t>(bits) >> 11) * 0x1.0p-52;
+    if (std::fabs(u) < strip.inner_ratio) return u * strip.x;  // ~98.8 % of draws
+    return NormalOutside(bits, u);
+  }
   double Normal(double mean, double stddev) { return mean + stddev * Normal(); }
   // exp(N(log(median), sigma)): a latency with the given median.
-  double LogNormal(double median, double sigma);
+  double LogNormal(double median, double sigma) {
+    return median * rng_internal::ExpOfDraw(sigma * Normal());
+  }
 
   // Non-zero random ids (W3C: all-zero ids are invalid).
   core::TraceId NewTraceId();
@@ -81,6 +153,9 @@ class Rng {
 
  private:
   static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  // The draw `bits` (whose uniform is `u`) fell outside its layer's inner
+  // part: the wedge test, the tail, or a new draw.
+  double NormalOutside(uint64_t bits, double u);
   // A normal draw beyond the ziggurat's base strip: |value| > its edge.
   double NormalTail(bool negative);
 
