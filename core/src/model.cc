@@ -13,11 +13,6 @@ namespace tflo::core {
 namespace {
 
 template <size_t N>
-bool AnyNonZero(const std::array<uint8_t, N>& id) {
-  return std::any_of(id.begin(), id.end(), [](uint8_t b) { return b != 0; });
-}
-
-template <size_t N>
 std::string HexOf(const std::array<uint8_t, N>& id) {
   std::string out(2 * N, '0');
   internal::WriteLowerHex(id.data(), N, out.data());
@@ -47,8 +42,6 @@ std::optional<std::array<uint8_t, N>> FromHex(std::string_view hex) {
 
 }  // namespace
 
-bool IsValid(const TraceId& id) { return AnyNonZero(id); }
-bool IsValid(const SpanId& id) { return AnyNonZero(id); }
 std::string ToHex(const TraceId& id) { return HexOf(id); }
 std::string ToHex(const SpanId& id) { return HexOf(id); }
 std::optional<TraceId> TraceIdFromHex(std::string_view hex) { return FromHex<16>(hex); }

@@ -280,5 +280,34 @@ TEST(RngTest, UniformIntCoversRangeAndIdsAreValid) {
   EXPECT_NE(rng.NewSpanId(), rng.NewSpanId());
 }
 
+// Ids are the generator's words, most significant byte first (a trace id
+// takes two), whatever the host's byte order; IsValid sees any non-zero byte.
+TEST(RngTest, IdsAreTheGeneratorsWordsMostSignificantByteFirst) {
+  Rng ids(17);
+  Rng words(17);
+  const core::SpanId span = ids.NewSpanId();
+  const uint64_t v = words.Next();
+  for (size_t i = 0; i < 8; ++i) EXPECT_EQ(span[i], static_cast<uint8_t>(v >> (56 - 8 * i))) << i;
+  const core::TraceId trace = ids.NewTraceId();
+  const uint64_t hi = words.Next();
+  const uint64_t lo = words.Next();
+  for (size_t i = 0; i < 8; ++i) {
+    EXPECT_EQ(trace[i], static_cast<uint8_t>(hi >> (56 - 8 * i))) << i;
+    EXPECT_EQ(trace[8 + i], static_cast<uint8_t>(lo >> (56 - 8 * i))) << i;
+  }
+  for (size_t i = 0; i < 16; ++i) {
+    core::TraceId one_byte{};
+    one_byte[i] = 1;
+    EXPECT_TRUE(core::IsValid(one_byte)) << i;
+  }
+  for (size_t i = 0; i < 8; ++i) {
+    core::SpanId one_byte{};
+    one_byte[i] = 0x80;
+    EXPECT_TRUE(core::IsValid(one_byte)) << i;
+  }
+  EXPECT_FALSE(core::IsValid(core::TraceId{}));
+  EXPECT_FALSE(core::IsValid(core::SpanId{}));
+}
+
 }  // namespace
 }  // namespace tflo::workload

@@ -1,7 +1,9 @@
 #include "tflo/workload/rng.h"
 
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstring>
 
 namespace tflo::workload {
 
@@ -213,25 +215,34 @@ double Rng::NormalTail(bool negative) {
 
 double ExpForTesting(double x) { return rng_internal::ExpOfDraw(x); }
 
+namespace {
+
+// The 8 bytes of `v`, most significant first (the ids' byte order).
+void PutBigEndian(uint64_t v, uint8_t* out) {
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+  std::memcpy(out, &v, sizeof(v));
+}
+
+}  // namespace
+
 core::TraceId Rng::NewTraceId() {
-  core::TraceId id{};
+  uint64_t hi = 0;
+  uint64_t lo = 0;
   do {
-    uint64_t hi = Next();
-    uint64_t lo = Next();
-    for (size_t i = 0; i < 8; ++i) {
-      id[i] = static_cast<uint8_t>(hi >> (56 - 8 * i));
-      id[8 + i] = static_cast<uint8_t>(lo >> (56 - 8 * i));
-    }
-  } while (!core::IsValid(id));
+    hi = Next();
+    lo = Next();
+  } while ((hi | lo) == 0);  // all-zero ids are invalid
+  core::TraceId id;
+  PutBigEndian(hi, id.data());
+  PutBigEndian(lo, id.data() + 8);
   return id;
 }
 
 core::SpanId Rng::NewSpanId() {
-  core::SpanId id{};
-  do {
-    uint64_t v = Next();
-    for (size_t i = 0; i < 8; ++i) id[i] = static_cast<uint8_t>(v >> (56 - 8 * i));
-  } while (!core::IsValid(id));
+  uint64_t v = Next();
+  while (v == 0) v = Next();  // all-zero ids are invalid
+  core::SpanId id;
+  PutBigEndian(v, id.data());
   return id;
 }
 

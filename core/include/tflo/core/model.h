@@ -33,8 +33,17 @@ namespace tflo::core {
 using TraceId = std::array<uint8_t, 16>;
 using SpanId = std::array<uint8_t, 8>;
 
-bool IsValid(const TraceId& id);  // not all zero
-bool IsValid(const SpanId& id);   // not all zero
+// Not all zero. Inline: asked of every span's parent id.
+inline bool IsValid(const TraceId& id) {
+  uint64_t words[2];
+  std::memcpy(words, id.data(), sizeof(words));
+  return (words[0] | words[1]) != 0;
+}
+inline bool IsValid(const SpanId& id) {
+  uint64_t word = 0;
+  std::memcpy(&word, id.data(), sizeof(word));
+  return word != 0;
+}
 // Lower-case hex, 32 / 16 characters.
 std::string ToHex(const TraceId& id);
 std::string ToHex(const SpanId& id);
