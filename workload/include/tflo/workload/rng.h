@@ -66,7 +66,11 @@ inline constexpr double kExpLn2NHigh = 6.93147180369123816490e-01 / kExpTableSiz
 inline constexpr double kExpLn2NLow = 1.90821492927058770002e-10 / kExpTableSize;
 // Added to a double of magnitude below 2^51, rounds it to the nearest
 // integer, ties to even, as std::nearbyint does in the default rounding mode
-// (the sum's unit is 1), without nearbyint's library call.
+// (the sum's unit is 1), without nearbyint's library call. (A compiler that
+// fuses the product and this sum into one FMA, as on arm64, may round a
+// product within an ulp of a half the other way: the result stays as
+// accurate, r absorbing the difference, but the draws are then that
+// target's own, as they already are wherever FMAs fuse the polynomial.)
 inline constexpr double kRoundShift = 0x1.8p52;
 
 inline double ExpOfDraw(double x) {
