@@ -158,17 +158,26 @@ TEST(RngTest, NormalFollowsTheNormalLawIncludingTheTail) {
   EXPECT_NEAR(static_cast<double>(negative), expected / 2, 5 * std::sqrt(expected / 2));
 }
 
+// The ziggurat's half density and its edges x[0..128], computed at run time
+// from the formulas (rng.cc writes the edges out as constants).
+double HalfDensity(double x) { return std::exp(-0.5 * x * x); }
+
+std::vector<double> ZigguratEdgesFromFormula() {
+  using namespace rng_internal;  // NOLINT(google-build-using-namespace)
+  std::vector<double> x(kZigguratLayers + 1);
+  x[0] = kZigguratV / HalfDensity(kZigguratR);
+  x[1] = kZigguratR;
+  for (size_t i = 1; i + 1 < kZigguratLayers; ++i) {
+    x[i + 1] = std::sqrt(-2.0 * std::log(kZigguratV / x[i] + HalfDensity(x[i])));
+  }
+  x[kZigguratLayers] = 0;
+  return x;
+}
+
 // The tables are written out as constants; these are the formulas they come from.
 TEST(RngTest, ZigguratAndExpTablesEqualTheirFormulas) {
   using namespace rng_internal;  // NOLINT(google-build-using-namespace)
-  const auto f = [](double x) { return std::exp(-0.5 * x * x); };
-  std::vector<double> x(kZigguratLayers + 1);
-  x[0] = kZigguratV / f(kZigguratR);
-  x[1] = kZigguratR;
-  for (size_t i = 1; i + 1 < kZigguratLayers; ++i) {
-    x[i + 1] = std::sqrt(-2.0 * std::log(kZigguratV / x[i] + f(x[i])));
-  }
-  x[kZigguratLayers] = 0;
+  const std::vector<double> x = ZigguratEdgesFromFormula();
   for (size_t i = 0; i <= kZigguratLayers; ++i) EXPECT_EQ(kZigguratX[i], x[i]) << i;
   for (size_t i = 0; i < kZigguratLayers; ++i) {
     EXPECT_EQ(kZigguratStrips[i].x, x[i]) << i;
@@ -184,14 +193,7 @@ TEST(RngTest, ZigguratAndExpTablesEqualTheirFormulas) {
 // a single value, so every seed's output stays as it was.
 TEST(RngTest, NormalDrawsExactlyWhatThePlainZigguratLoopDraws) {
   using namespace rng_internal;  // NOLINT(google-build-using-namespace)
-  const auto f = [](double x) { return std::exp(-0.5 * x * x); };
-  std::vector<double> x(kZigguratLayers + 1);
-  x[0] = kZigguratV / f(kZigguratR);
-  x[1] = kZigguratR;
-  for (size_t i = 1; i + 1 < kZigguratLayers; ++i) {
-    x[i + 1] = std::sqrt(-2.0 * std::log(kZigguratV / x[i] + f(x[i])));
-  }
-  x[kZigguratLayers] = 0;
+  const std::vector<double> x = ZigguratEdgesFromFormula();
   const auto plain = [&](Rng& rng) {
     while (true) {
       const uint64_t bits = rng.Next();
@@ -208,8 +210,9 @@ TEST(RngTest, NormalDrawsExactlyWhatThePlainZigguratLoopDraws) {
         } while (b + b < a * a);
         return u < 0 ? -(kZigguratR + a) : kZigguratR + a;
       }
-      const double y = f(x[layer]) + rng.Uniform() * (f(x[layer + 1]) - f(x[layer]));
-      if (y < f(v)) return v;
+      const double y = HalfDensity(x[layer]) +
+                       rng.Uniform() * (HalfDensity(x[layer + 1]) - HalfDensity(x[layer]));
+      if (y < HalfDensity(v)) return v;
     }
   };
   Rng fast(29);
